@@ -1,0 +1,13 @@
+# Defaults for every setting; any of them can be set in the environment instead. Sourced by the scripts.
+export MBC_STATE_DIR="${MBC_STATE_DIR:-$PWD/var}"
+mkdir -p "$MBC_STATE_DIR"
+export MBC_RASA_PORT="${MBC_RASA_PORT:-5005}"
+export MBC_ACTION_PORT="${MBC_ACTION_PORT:-5055}"
+export MBC_ACTION_URL="${MBC_ACTION_URL:-http://127.0.0.1:${MBC_ACTION_PORT}/webhook}"
+export MBC_TRACKER_DB_URL="${MBC_TRACKER_DB_URL:-sqlite:///${MBC_STATE_DIR}/tracker.db}"
+export MBC_CONTENT_DB_URL="${MBC_CONTENT_DB_URL:-sqlite:///${MBC_STATE_DIR}/content.db}"
+export MBC_CORS_ORIGINS="${MBC_CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080}"
+# Quieter logs: TensorFlow's start-up chatter and SQLAlchemy 2.0 migration notices say nothing to users.
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"

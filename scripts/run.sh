@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server (REST + socket.io channels); Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+source .venv/bin/activate
+model=models/rasa/mbc.tar.gz
+
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+echo "==> action server on 127.0.0.1:${MBC_ACTION_PORT}"
+rasa run actions --actions actions --port "$MBC_ACTION_PORT" --host 127.0.0.1 &
+pids+=($!)
+
+echo "==> Rasa server on http://localhost:${MBC_RASA_PORT} (HTTP API off: only the channels are served)"
+# No --enable-api: Rasa's HTTP API can read and rewrite conversations, so it stays closed.
+rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
+  --port "$MBC_RASA_PORT" --interface "${MBC_RASA_HOST:-127.0.0.1}" --cors $MBC_CORS_ORIGINS &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:${MBC_RASA_PORT}/" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+cat <<MSG
+
+The assistant is up. Ask it something:
+  curl -s -XPOST http://localhost:${MBC_RASA_PORT}/webhooks/rest/webhook \\
+       -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is stable disease"}'
+Conversations are kept by the SQL tracker store (MBC_TRACKER_DB_URL). Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"
