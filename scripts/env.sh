@@ -11,3 +11,5 @@ export MBC_CORS_ORIGINS="${MBC_CORS_ORIGINS:-http://localhost:8080 http://127.0.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
+# Rasa's telemetry and its error reports to an outside service stay off: conversations are sensitive.
+export RASA_TELEMETRY_ENABLED=false

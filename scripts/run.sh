@@ -11,7 +11,7 @@ stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
 echo "==> action server on 127.0.0.1:${MBC_ACTION_PORT}"
-rasa run actions --actions actions --port "$MBC_ACTION_PORT" --host 127.0.0.1 &
+SANIC_HOST="${MBC_ACTION_HOST:-127.0.0.1}" rasa run actions --actions actions --port "$MBC_ACTION_PORT" &
 pids+=($!)
 
 echo "==> Rasa server on http://localhost:${MBC_RASA_PORT} (HTTP API off: only the channels are served)"
