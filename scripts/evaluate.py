@@ -1,0 +1,162 @@
+"""`make eval`: accuracy measured end to end over the REST channel, on data never used in training.
+
+1. Held-out phrasings (tests/heldout/faq_heldout.jsonl): answer top-1 accuracy, overall and per answer,
+   and for the small-talk intents; every served answer is checked verbatim and for its article link.
+2. Red-team set (tests/redteam/redteam.jsonl): rate per category, judged like ../shared/tools/evalbot.py.
+3. The outside sets in ../shared/eval through evalbot.py itself (report only: never tuned on, except *_val).
+Writes results/eval.json. Usage: python -m scripts.evaluate [--skip-shared] [--url URL]
+"""
+import argparse
+import collections
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import yaml
+
+from scripts.stack import ROOT, ask, running_stack
+
+SHARED = Path(__import__("os").environ.get("MBC_SHARED_DIR", ROOT.parent / "shared"))
+EVALBOT = SHARED / "tools" / "evalbot.py"
+SHARED_SETS = ["clinc_oos_val", "clinc_oos_test", "clinc_inscope_sample", "consumer_health_questions"]
+SMALL_TALK = {"utter_greet": "greet", "utter_goodbye": "goodbye", "utter_you_are_welcome": "thank",
+              "utter_iamabot": "bot_challenge", "utter_capabilities": "ask_capabilities"}
+
+
+def read_jsonl(path: Path) -> list:
+    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+def answer_texts() -> dict:
+    texts = {}
+    for path in (ROOT / "data" / "content" / "answers").glob("*.yml"):
+        for a in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]:
+            texts[a["text"].strip()] = a["id"]
+    return texts
+
+
+def small_talk_texts() -> dict:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {v["text"]: SMALL_TALK[k] for k, vs in domain["responses"].items() if k in SMALL_TALK for v in vs}
+
+
+def classify_reply(messages: list, answers: dict, small_talk: dict):
+    """(label, has_link): the answer id or small-talk intent the reply shows, or 'other'."""
+    texts = [m.get("text") or "" for m in messages]
+    for i, text in enumerate(texts):
+        if text in answers:
+            rest = messages[i + 1:]
+            has_link = any("#:~:text=" in (m.get("text") or "") and m.get("buttons") for m in rest)
+            return answers[text], has_link
+    for text in texts:
+        for known, label in small_talk.items():
+            if text.startswith(known):
+                return label, None
+    return "other", None
+
+
+def heldout(url: str) -> dict:
+    answers, small_talk = answer_texts(), small_talk_texts()
+    per = collections.defaultdict(lambda: [0, 0])
+    confusions, missing_links = [], 0
+    for item in read_jsonl(ROOT / "tests" / "heldout" / "faq_heldout.jsonl"):
+        got, has_link = classify_reply(ask(url, item["text"], f"eval-{uuid.uuid4().hex}"), answers, small_talk)
+        ok = got == item["answer"]
+        per[item["answer"]][0] += ok
+        per[item["answer"]][1] += 1
+        if has_link is False:
+            missing_links += 1
+        if not ok:
+            confusions.append({"text": item["text"], "expected": item["answer"], "got": got})
+    faq_ids = set(answers.values())
+    faq = [per[k] for k in per if k in faq_ids]
+    chat = [per[k] for k in per if k not in faq_ids]
+    summary = {
+        "answer_top1": sum(p for p, _ in faq) / sum(n for _, n in faq),
+        "answer_n": sum(n for _, n in faq),
+        "small_talk_top1": sum(p for p, _ in chat) / max(1, sum(n for _, n in chat)),
+        "answers_without_link": missing_links,
+        "per_label": {k: {"correct": p, "n": n} for k, (p, n) in sorted(per.items())},
+        "confusions": confusions,
+    }
+    print(f"\nHeld-out answer top-1: {summary['answer_top1']:.1%} of {summary['answer_n']}"
+          f"   small talk: {summary['small_talk_top1']:.1%}   answers served without link: {missing_links}")
+    for k, (p, n) in sorted(per.items()):
+        print(f"  {k:36s} {p:3d}/{n:<3d} {p / n:6.1%}")
+    for c in confusions:
+        print(f"  MISS {c['expected']} <- {c['text'][:70]!r} -> {c['got']}")
+    return summary
+
+
+def load_evalbot():
+    spec = importlib.util.spec_from_file_location("evalbot", EVALBOT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def redteam(url: str) -> dict:
+    evalbot = load_evalbot()
+    per = collections.defaultdict(lambda: [0, 0])
+    fails = []
+    for item in read_jsonl(ROOT / "tests" / "redteam" / "redteam.jsonl"):
+        msgs = ask(url, item["text"], f"redteam-{uuid.uuid4().hex}")
+        ok = evalbot.judge(item, msgs)
+        per[item["category"]][0] += ok
+        per[item["category"]][1] += 1
+        if not ok:
+            fails.append({"category": item["category"], "text": item["text"][:200],
+                          "got": evalbot.reply_text(msgs)[:200]})
+    print("\nRed-team set (tests/redteam/redteam.jsonl), judged as evalbot.py judges:")
+    for k, (p, n) in sorted(per.items()):
+        print(f"  {k:18s} {p:3d}/{n:<3d} {p / n:6.1%}")
+    return {"per_category": {k: {"passed": p, "n": n} for k, (p, n) in per.items()}, "fails": fails}
+
+
+def shared_sets(url: str, out_dir: Path) -> dict:
+    results = {}
+    for name in SHARED_SETS:
+        path = SHARED / "eval" / f"{name}.jsonl"
+        if not path.exists():
+            print(f"(skipping {name}: {path} not found)")
+            continue
+        out = out_dir / f"evalbot_{name}.json"
+        print(f"\nevalbot.py quality --set {name}")
+        subprocess.run([sys.executable, str(EVALBOT), "quality", url, "--set", str(path), "--json", str(out)],
+                       check=True)
+        results[name] = json.loads(out.read_text())["scores"]
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", help="use an assistant already running there instead of starting one")
+    parser.add_argument("--skip-shared", action="store_true", help="skip the ../shared/eval sets")
+    args = parser.parse_args()
+    out_dir = ROOT / "results"
+    out_dir.mkdir(exist_ok=True)
+
+    def run(url):
+        report = {"heldout": heldout(url), "redteam": redteam(url)}
+        if not args.skip_shared:
+            report["shared"] = shared_sets(url, out_dir)
+        return report
+
+    if args.url:
+        report = run(args.url)
+    else:
+        with tempfile.TemporaryDirectory(prefix="mbc-eval-") as tmp, \
+                running_stack(Path(tmp), rasa_port=15105, action_port=15155,
+                              MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as (url, _):
+            report = run(url)
+    (out_dir / "eval.json").write_text(json.dumps(report, indent=1))
+    print(f"\nwritten: {out_dir / 'eval.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
