@@ -9,7 +9,7 @@ CONTENT_STAMP := var/content.loaded
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup spacy content train validate eval bench clean
+.PHONY: run test setup spacy content train validate eval bench clean shell
 
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
@@ -51,3 +51,7 @@ bench: setup $(RASA_MODEL) $(CONTENT_STAMP)
 
 clean:
 	rm -rf models/rasa var
+
+# Talk to the assistant in the terminal (start `make run` first: the shell uses its action server).
+shell: setup $(RASA_MODEL) $(CONTENT_STAMP)
+	$(ENV) $(VENV)/bin/rasa shell --model $(RASA_MODEL) --endpoints endpoints.yml

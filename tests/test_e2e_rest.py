@@ -1,0 +1,117 @@
+"""End to end: the real action server and Rasa server, asked over the REST channel, conversations kept
+in the SQL tracker store (a SQLite file, and PostgreSQL)."""
+import json
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from mbc.article import split_answer
+from mbc.load_content import sync
+from mbc.store import create_schema, get_engine
+from scripts.stack import ask, running_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(tmp_dir, content, rasa_port, action_port, tracker_url):
+    content_url = f"sqlite:///{tmp_dir / 'content.db'}"
+    engine = get_engine(content_url)
+    create_schema(engine)
+    sync(content, engine)
+    return running_stack(tmp_dir, rasa_port=rasa_port, action_port=action_port,
+                         MBC_CONTENT_DB_URL=content_url, MBC_TRACKER_DB_URL=tracker_url)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, content):
+    tmp = tmp_path_factory.mktemp("stack")
+    tracker_url = f"sqlite:///{tmp / 'tracker.db'}"
+    with start(tmp, content, 15205, 15255, tracker_url) as (url, _):
+        yield {"url": url, "tracker_url": tracker_url, "content_url": f"sqlite:///{tmp / 'content.db'}"}
+
+
+def article_units(content):
+    return {(u.kind, u.text) for a in content.articles.values() for u in a.parsed.units}
+
+
+def served_answer(messages, content):
+    """The approved answer whose text a reply carries, or None."""
+    by_text = {a.text: a for a in content.answers.values()}
+    return next((by_text[m["text"]] for m in messages if m.get("text") in by_text), None)
+
+
+def assert_verbatim_with_link(messages, content, nlp):
+    answer = served_answer(messages, content)
+    assert answer is not None, messages
+    units = article_units(content)
+    assert all(piece in units for piece in split_answer(nlp, answer.text))
+    url = content.articles[answer.article_id].meta["canonical_url"]
+    links = [m for m in messages if url in (m.get("text") or "") and m.get("buttons")]
+    assert links and links[0]["buttons"][0]["url"].startswith(url + "#:~:text=")
+    return answer
+
+
+@pytest.mark.parametrize("question, answer_id", [
+    ("what is stable disease", "what_is_stable_disease"),
+    ("can stage I become metastatic?", "early_stage_can_become_metastatic"),
+    ("is MBC curable?", "is_mbc_curable"),
+])
+def test_issue_examples_are_answered_verbatim_with_link(stack, content, nlp, question, answer_id):
+    messages = ask(stack["url"], question, f"e2e-{uuid.uuid4().hex}")
+    assert assert_verbatim_with_link(messages, content, nlp).id == answer_id
+
+
+def test_every_served_answer_is_verbatim_and_linked(stack, content, nlp):
+    heldout = [json.loads(l) for l in (ROOT / "tests/heldout/faq_heldout.jsonl").read_text().splitlines()]
+    served = 0
+    for item in heldout:
+        messages = ask(stack["url"], item["text"], f"e2e-{uuid.uuid4().hex}")
+        assert messages, f"empty reply to {item['text']!r}"
+        assert all((m.get("text") or m.get("buttons")) for m in messages)
+        if served_answer(messages, content):
+            assert_verbatim_with_link(messages, content, nlp)
+            served += 1
+    assert served >= len([i for i in heldout if i["answer"] in content.answers]) * 0.8
+
+
+def test_conversation_is_kept_in_the_tracker_store(stack):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    ask(stack["url"], "hello", sender)
+    ask(stack["url"], "what is NED", sender)
+    engine = sa.create_engine(stack["tracker_url"], future=True)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+                            {"s": sender}).all()
+    user_texts = [json.loads(d)["text"] for t, d in rows if t == "user"]
+    bot_texts = [json.loads(d)["text"] for t, d in rows if t == "bot"]
+    assert user_texts == ["hello", "what is NED"]
+    assert any("no evidence of disease" in (t or "") for t in bot_texts)
+
+
+@pytest.mark.parametrize("message", ["", "   ", "x" * 5000, "🙂🙂🙂", "<script>alert(1)</script>", "مرحبا"])
+def test_odd_messages_get_a_reply_not_an_error(stack, message):
+    messages = ask(stack["url"], message, f"e2e-{uuid.uuid4().hex}")
+    assert messages and all(m.get("text", "").strip() for m in messages), messages
+
+
+def test_http_api_that_reads_conversations_is_closed(stack):
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"{stack['url']}/conversations/someone/tracker", timeout=5)
+    assert info.value.code in (401, 403, 404)
+
+
+def test_tracker_store_on_postgresql(tmp_path, content, postgres_url):
+    with start(tmp_path, content, 15305, 15355, postgres_url) as (url, _):
+        sender = f"e2e-{uuid.uuid4().hex}"
+        messages = ask(url, "what does stable disease mean", sender)
+        assert served_answer(messages, content) is not None
+    engine = sa.create_engine(postgres_url, future=True)
+    with engine.connect() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user'"),
+                             {"s": sender}).scalar_one()
+    engine.dispose()
+    assert count == 1
