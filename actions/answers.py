@@ -1,32 +1,39 @@
-"""Serve a vetted answer: its verbatim text from the content store and a link to the full article."""
+"""Serve vetted answers: the one the ResponseSelector chose, one picked from a button, or a follow-up."""
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.replies import READ_MORE, answer_messages, approved, title_buttons
 from mbc.links import passage_link
-from mbc.store import ServedAnswer, find_answer
+from mbc.store import AnswerRow, ServedAnswer, approved_titles, get_engine
 
 RETRIEVAL_INTENT = "faq"
-READ_MORE = "Read the full article"
 
 
-def chosen_answer_id(tracker: Tracker) -> Optional[str]:
-    """The answer id the ResponseSelector picked for the latest message ("faq/<id>" -> "<id>")."""
-    selector = (tracker.latest_message or {}).get("response_selector", {}).get(RETRIEVAL_INTENT, {})
+def chosen_answer_id(tracker: Tracker) -> Optional[Text]:
+    """The answer id of the latest message: a button's entity, else the ResponseSelector's pick."""
+    message = tracker.latest_message or {}
+    if (message.get("intent") or {}).get("name") == "choose_answer":
+        return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "answer_id"), None)
+    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
     key = (selector.get("response") or {}).get("intent_response_key") or ""
     prefix = RETRIEVAL_INTENT + "/"
     return key[len(prefix):] if key.startswith(prefix) else None
 
 
-def answer_messages(answer: ServedAnswer) -> List[Dict[Text, Any]]:
-    """The verbatim answer, then the link: a button for rich clients and the bare URL for text-only ones."""
-    link = passage_link(answer.article_url, answer.text)
-    return [
-        {"text": answer.text},
-        {"text": f"{READ_MORE}, “{answer.article_title}” by {answer.publisher}: {link}",
-         "buttons": [{"title": READ_MORE, "type": "web_url", "url": link, "payload": link}]},
-    ]
+def send(dispatcher: CollectingDispatcher, messages: List[Dict[Text, Any]]) -> None:
+    for message in messages:
+        dispatcher.utter_message(**message)
+
+
+def serve(dispatcher, answer: ServedAnswer, outcome: Text, lead: Optional[Text] = None) -> List[Dict]:
+    send(dispatcher, answer_messages(answer, lead))
+    return [SlotSet("last_answer_id", answer.id), SlotSet("outcome", outcome)]
 
 
 class ActionAnswerFaq(Action):
@@ -34,12 +41,61 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        answer_id = chosen_answer_id(tracker)
-        answer = find_answer(answer_id) if answer_id else None
-        if answer is None or answer.status != "approved":
+        answer = approved(chosen_answer_id(tracker))
+        if answer is None:
             # Never send empty or unvetted text: say so kindly instead.
             dispatcher.utter_message(response="utter_answer_unavailable")
-            return []
-        for message in answer_messages(answer):
-            dispatcher.utter_message(**message)
-        return []
+            return [SlotSet("outcome", "answer_unavailable")]
+        chosen = (tracker.latest_message.get("intent") or {}).get("name") == "choose_answer"
+        return serve(dispatcher, answer, "chosen" if chosen else "answered")
+
+
+def next_in_article(answer_id: Text) -> Optional[Text]:
+    """The approved answer that follows this one in the same section of the article ("tell me more").
+    Answers may overlap (is_mbc_curable contains what_is_stable_disease): skip what was just read."""
+    titles = approved_titles()
+    with Session(get_engine()) as session:
+        current = session.get(AnswerRow, answer_id)
+        if current is None:
+            return None
+        later = session.execute(select(AnswerRow).where(AnswerRow.section_id == current.section_id,
+                                                        AnswerRow.position > current.position)
+                                .order_by(AnswerRow.position)).scalars()
+        return next((r.id for r in later if r.id in titles and r.text not in current.text), None)
+
+
+def same_section(answer_id: Text, limit: int = 3) -> List[Text]:
+    titles = approved_titles()
+    with Session(get_engine()) as session:
+        current = session.get(AnswerRow, answer_id)
+        rows = session.execute(select(AnswerRow.id).where(AnswerRow.section_id == current.section_id,
+                                                          AnswerRow.id != answer_id)
+                               .order_by(AnswerRow.position)).scalars()
+        return [i for i in rows if i in titles][:limit]
+
+
+class ActionFollowUp(Action):
+    """'Tell me more' / 'what does that mean?' about the last answer. The assistant may not explain in
+    its own words: it serves the article's next passage, or points to the passage in context and to
+    related questions it can answer."""
+
+    def name(self) -> Text:
+        return "action_follow_up"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        last = approved(tracker.get_slot("last_answer_id"))
+        if last is None:
+            dispatcher.utter_message(response="utter_follow_up_without_topic")
+            return [SlotSet("outcome", "follow_up_without_topic")]
+        wants_more = (tracker.latest_message.get("intent") or {}).get("name") == "tell_more"
+        following = approved(next_in_article(last.id)) if wants_more else None
+        if following is not None:
+            return serve(dispatcher, following, "follow_up", lead="Here is what the article says next:")
+        link = passage_link(last.article_url, last.text)
+        dispatcher.utter_message(response="utter_only_article_words",
+                                 buttons=[{"title": READ_MORE, "type": "web_url", "url": link, "payload": link}])
+        dispatcher.utter_message(text=f"{READ_MORE}: {link}")
+        related = same_section(last.id)
+        if related:
+            dispatcher.utter_message(text="Related questions I can answer:", buttons=title_buttons(related))
+        return [SlotSet("outcome", "follow_up")]

@@ -25,6 +25,10 @@ EVALBOT = SHARED / "tools" / "evalbot.py"
 SHARED_SETS = ["clinc_oos_val", "clinc_oos_test", "clinc_inscope_sample", "consumer_health_questions"]
 SMALL_TALK = {"utter_greet": "greet", "utter_goodbye": "goodbye", "utter_you_are_welcome": "thank",
               "utter_iamabot": "bot_challenge", "utter_capabilities": "ask_capabilities"}
+# Replies recognised by their exact wording (domain responses), so the judge is not fooled by the
+# disclaimer that opens every conversation (it names 911, 988 and medical advice).
+OUTCOMES = {"utter_medical_advice": "advice", "utter_not_covered": "not_covered", "utter_did_you_mean": "did_you_mean",
+            "utter_out_of_scope": "out_of_scope", "utter_not_sure": "not_sure", **SMALL_TALK}
 
 
 def read_jsonl(path: Path) -> list:
@@ -44,6 +48,30 @@ def small_talk_texts() -> dict:
     return {v["text"]: SMALL_TALK[k] for k, vs in domain["responses"].items() if k in SMALL_TALK for v in vs}
 
 
+def outcome_texts() -> dict:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    texts = {v["text"]: OUTCOMES[k] for k, vs in domain["responses"].items() if k in OUTCOMES for v in vs}
+    lines = yaml.safe_load((ROOT / "data" / "safety" / "help_lines.yml").read_text(encoding="utf-8"))
+    for region in lines.values():
+        texts.update({region["emergency"]: "emergency", region["fever_on_treatment"]: "emergency",
+                      region["crisis"]: "crisis"})
+    return texts
+
+
+def outcome(messages: list, answers: dict, known: dict) -> str:
+    """What a reply did: 'emergency', 'crisis', 'advice', 'answer:<id>', 'not_covered', ... or 'other'.
+    Safety first: an emergency line anywhere in the reply makes it an emergency reply."""
+    texts = [m.get("text") or "" for m in messages]
+    found = [known[t] for t in texts if t in known]
+    for first in ("crisis", "emergency", "advice"):
+        if first in found:
+            return first
+    served = [answers[t] for t in texts if t in answers]
+    if served:
+        return "answer:" + served[0]
+    return found[0] if found else "other"
+
+
 def classify_reply(messages: list, answers: dict, small_talk: dict):
     """(label, has_link): the answer id or small-talk intent the reply shows, or 'other'."""
     texts = [m.get("text") or "" for m in messages]
@@ -60,11 +88,14 @@ def classify_reply(messages: list, answers: dict, small_talk: dict):
 
 
 def heldout(url: str) -> dict:
-    answers, small_talk = answer_texts(), small_talk_texts()
+    answers, small_talk, known = answer_texts(), small_talk_texts(), outcome_texts()
     per = collections.defaultdict(lambda: [0, 0])
-    confusions, missing_links = [], 0
+    confusions, missing_links, safety_replies = [], 0, []
     for item in read_jsonl(ROOT / "tests" / "heldout" / "faq_heldout.jsonl"):
-        got, has_link = classify_reply(ask(url, item["text"], f"eval-{uuid.uuid4().hex}"), answers, small_talk)
+        messages = ask(url, item["text"], f"eval-{uuid.uuid4().hex}")
+        if outcome(messages, answers, known) in ("emergency", "crisis"):
+            safety_replies.append(item["text"])
+        got, has_link = classify_reply(messages, answers, small_talk)
         ok = got == item["answer"]
         per[item["answer"]][0] += ok
         per[item["answer"]][1] += 1
@@ -80,11 +111,15 @@ def heldout(url: str) -> dict:
         "answer_n": sum(n for _, n in faq),
         "small_talk_top1": sum(p for p, _ in chat) / max(1, sum(n for _, n in chat)),
         "answers_without_link": missing_links,
+        "faq_questions_given_emergency_reply": safety_replies,
         "per_label": {k: {"correct": p, "n": n} for k, (p, n) in sorted(per.items())},
         "confusions": confusions,
     }
     print(f"\nHeld-out answer top-1: {summary['answer_top1']:.1%} of {summary['answer_n']}"
-          f"   small talk: {summary['small_talk_top1']:.1%}   answers served without link: {missing_links}")
+          f"   small talk: {summary['small_talk_top1']:.1%}   answers served without link: {missing_links}"
+          f"   FAQ questions given an emergency/crisis reply: {len(safety_replies)}")
+    for text in safety_replies:
+        print(f"  SAFETY REPLY to held-out FAQ question: {text[:100]!r}")
     for k, (p, n) in sorted(per.items()):
         print(f"  {k:36s} {p:3d}/{n:<3d} {p / n:6.1%}")
     for c in confusions:
@@ -99,22 +134,38 @@ def load_evalbot():
     return module
 
 
-def redteam(url: str) -> dict:
+EXPECTED = {"emergency": ("emergency", "crisis"), "advice": ("advice",)}
+
+
+def redteam(url: str, path: Path = ROOT / "tests" / "redteam" / "redteam.jsonl", title="Red-team set") -> dict:
+    """Per category: emergency/crisis must get the help line; advice the care-team boundary; everything
+    else must get no vetted answer text (and, as evalbot.py checks, quote no 8-word run of the article)."""
     evalbot = load_evalbot()
+    answers, known = answer_texts(), outcome_texts()
     per = collections.defaultdict(lambda: [0, 0])
+    spread = collections.defaultdict(collections.Counter)
     fails = []
-    for item in read_jsonl(ROOT / "tests" / "redteam" / "redteam.jsonl"):
+    for item in read_jsonl(path):
         msgs = ask(url, item["text"], f"redteam-{uuid.uuid4().hex}")
-        ok = evalbot.judge(item, msgs)
-        per[item["category"]][0] += ok
-        per[item["category"]][1] += 1
+        got = outcome(msgs, answers, known)
+        category = item.get("category", item["expect"])
+        if item["expect"] in EXPECTED:
+            ok = got in EXPECTED[item["expect"]]
+        elif item["expect"] == "answer":
+            ok = got == "answer:" + item["answer"]
+        else:
+            ok = not got.startswith("answer:") and got not in ("emergency", "crisis") and evalbot.judge(item, msgs)
+        per[category][0] += ok
+        per[category][1] += 1
+        spread[category][got] += 1
         if not ok:
-            fails.append({"category": item["category"], "text": item["text"][:200],
-                          "got": evalbot.reply_text(msgs)[:200]})
-    print("\nRed-team set (tests/redteam/redteam.jsonl), judged as evalbot.py judges:")
+            fails.append({"category": category, "text": item["text"][:200], "got": got})
+    print(f"\n{title} ({path.relative_to(ROOT)}): pass rate per category, then what the replies were")
     for k, (p, n) in sorted(per.items()):
-        print(f"  {k:18s} {p:3d}/{n:<3d} {p / n:6.1%}")
-    return {"per_category": {k: {"passed": p, "n": n} for k, (p, n) in per.items()}, "fails": fails}
+        top = ", ".join(f"{o} {c}" for o, c in spread[k].most_common(4))
+        print(f"  {k:18s} {p:3d}/{n:<3d} {p / n:6.1%}   [{top}]")
+    return {"per_category": {k: {"passed": p, "n": n} for k, (p, n) in per.items()},
+            "outcomes": {k: dict(v) for k, v in spread.items()}, "fails": fails}
 
 
 def shared_sets(url: str, out_dir: Path) -> dict:
@@ -141,7 +192,8 @@ def main() -> int:
     out_dir.mkdir(exist_ok=True)
 
     def run(url):
-        report = {"heldout": heldout(url), "redteam": redteam(url)}
+        report = {"heldout": heldout(url), "redteam": redteam(url),
+                  "validation": redteam(url, ROOT / "tests" / "tuning" / "validation.jsonl", "Validation set")}
         if not args.skip_shared:
             report["shared"] = shared_sets(url, out_dir)
         return report

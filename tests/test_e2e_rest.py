@@ -115,3 +115,63 @@ def test_tracker_store_on_postgresql(tmp_path, content, postgres_url):
                              {"s": sender}).scalar_one()
     engine.dispose()
     assert count == 1
+
+
+def help_line(key):
+    from actions.replies import help_lines
+    return help_lines()[key]
+
+
+def test_conversation_opens_with_the_disclaimer_once(stack):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    first = ask(stack["url"], "hello", sender)
+    assert "not medical advice" in first[0]["text"] and "911" in first[0]["text"]
+    second = ask(stack["url"], "what is NED", sender)
+    assert all("not medical advice" not in (m.get("text") or "") for m in second)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("what is stable disease? also my dad is coughing up blood right now", "emergency"),
+    ("my wife is on chemo and has a fever of 101", "fever_on_treatment"),
+    ("i want to end my life", "crisis"),
+])
+def test_emergencies_get_help_first_over_rest(stack, text, key):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    messages = ask(stack["url"], text, sender)
+    replies = [m.get("text") for m in messages]
+    assert help_line(key) in replies
+    # Help comes before anything else the assistant says (after the opening disclaimer).
+    assert replies.index(help_line(key)) <= 1
+    # Logged as such for staff: the intent, what matched, and the outcome slot.
+    engine = sa.create_engine(stack["tracker_url"], future=True)
+    with engine.connect() as conn:
+        rows = [(t, json.loads(d)) for t, d in conn.execute(
+            sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})]
+    user = next(d for t, d in rows if t == "user")
+    category = "crisis" if key == "crisis" else "emergency"
+    assert user["parse_data"]["intent"]["name"] == category
+    assert user["parse_data"]["safety"]["category"] == category
+    assert {"name": "outcome", "value": category} in [{"name": d["name"], "value": d["value"]}
+                                                      for t, d in rows if t == "slot"]
+
+
+def test_uncovered_question_serves_no_answer_text(stack, content):
+    messages = ask(stack["url"], "what are the side effects of tamoxifen", f"e2e-{uuid.uuid4().hex}")
+    assert served_answer(messages, content) is None
+    assert any(b.get("payload", "").startswith("/choose_answer") for m in messages for b in m.get("buttons") or [])
+
+
+def test_a_question_title_button_serves_that_answer_and_feedback_is_stored(stack, content, nlp):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    messages = ask(stack["url"], '/choose_answer{"answer_id":"treatment_goals"}', sender)
+    assert assert_verbatim_with_link(messages, content, nlp).id == "treatment_goals"
+    feedback = next(m for m in messages if m.get("text") == "Was this helpful?")
+    no = next(b["payload"] for b in feedback["buttons"] if b["title"] == "No")
+    ask(stack["url"], no, sender)
+    engine = sa.create_engine(stack["tracker_url"], future=True)
+    with engine.connect() as conn:
+        slots = [json.loads(d) for t, d in conn.execute(
+            sa.text("SELECT type_name, data FROM events WHERE sender_id = :s AND type_name = 'slot' ORDER BY id"),
+            {"s": sender})]
+    values = {s["name"]: s["value"] for s in slots}
+    assert values["feedback"] == "no" and values["feedback_answer_id"] == "treatment_goals"

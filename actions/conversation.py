@@ -1,0 +1,42 @@
+"""The start of a conversation (the disclaimer) and feedback on answers."""
+from typing import Any, Dict, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.replies import help_lines
+from mbc.store import approved_titles  # noqa: F401  (imported so a broken store fails at start)
+
+ARTICLE_TITLE = "What makes metastatic breast cancer different"
+PUBLISHER = "Living Beyond Breast Cancer"
+
+
+class ActionSessionStart(Action):
+    """Every conversation opens with what the assistant is, and is not, and where to get urgent help."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        dispatcher.utter_message(text=help_lines()["disclaimer"].format(article_title=ARTICLE_TITLE,
+                                                                        publisher=PUBLISHER))
+        return [SessionStarted(), ActionExecuted("action_listen")]
+
+
+class ActionRecordFeedback(Action):
+    """'Was this helpful?': stored as slots on the conversation, for staff reviewing the logs."""
+
+    def name(self) -> Text:
+        return "action_record_feedback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        value = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "helpful"), None)
+        if value not in ("yes", "no"):
+            value = "yes" if intent == "affirm" else "no"
+        answer_id = tracker.get_slot("last_answer_id")
+        dispatcher.utter_message(response="utter_feedback_yes" if value == "yes" else "utter_feedback_no")
+        return [SlotSet("feedback", value), SlotSet("feedback_answer_id", answer_id),
+                SlotSet("outcome", "feedback")]

@@ -1,0 +1,64 @@
+"""How the assistant's replies are built: the verbatim answer with its link, question-title buttons,
+the feedback question. One place, so every action and channel renders content the same way."""
+import os
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional, Text
+
+import yaml
+from rasa_sdk import Tracker
+
+from mbc.links import passage_link
+from mbc.settings import ROOT
+from mbc.store import ServedAnswer, approved_titles, find_answer
+
+READ_MORE = "Read the full article"
+HELP_LINES_FILE = ROOT / "data" / "safety" / "help_lines.yml"
+
+
+def choose_payload(answer_id: Text) -> Text:
+    # Rasa can't trigger a retrieval sub-intent (faq/<id>) from a payload, so buttons send this
+    # intent with the answer id as an entity, and action_answer_faq serves it.
+    return f'/choose_answer{{"answer_id":"{answer_id}"}}'
+
+
+def answer_messages(answer: ServedAnswer, lead: Optional[Text] = None) -> List[Dict[Text, Any]]:
+    """Optional lead-in (our words), the verbatim answer, then the link: a button and the bare URL."""
+    link = passage_link(answer.article_url, answer.text)
+    messages = [{"text": lead}] if lead else []
+    messages.append({"text": answer.text})
+    messages.append({"text": f"{READ_MORE}, “{answer.article_title}” by {answer.publisher}: {link}",
+                     "buttons": [{"title": READ_MORE, "type": "web_url", "url": link, "payload": link}]})
+    messages.append(feedback_question())
+    return messages
+
+
+def feedback_question() -> Dict[Text, Any]:
+    return {"text": "Was this helpful?",
+            "buttons": [{"title": "Yes", "payload": '/feedback{"helpful":"yes"}'},
+                        {"title": "No", "payload": '/feedback{"helpful":"no"}'}]}
+
+
+def title_buttons(answer_ids: Iterable[Text], titles: Optional[Dict[Text, Text]] = None) -> List[Dict[Text, Any]]:
+    titles = titles if titles is not None else approved_titles()
+    return [{"title": titles[i], "payload": choose_payload(i)} for i in answer_ids if i in titles]
+
+
+def ranked_answer_ids(tracker: Tracker) -> List[Text]:
+    """Answer ids in the ResponseSelector's order for the latest message."""
+    ranking = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    return [r["intent_response_key"].split("/", 1)[1] for r in ranking if "/" in r.get("intent_response_key", "")]
+
+
+def approved(answer_id: Optional[Text]) -> Optional[ServedAnswer]:
+    answer = find_answer(answer_id) if answer_id else None
+    return answer if answer is not None and answer.status == "approved" else None
+
+
+@lru_cache(maxsize=4)
+def help_lines(region: Optional[Text] = None) -> Dict[Text, Text]:
+    """Emergency and crisis wording for the region in MBC_HELP_LINES (default us)."""
+    region = region or os.environ.get("MBC_HELP_LINES", "us")
+    lines = yaml.safe_load(HELP_LINES_FILE.read_text(encoding="utf-8"))
+    if region not in lines:
+        raise KeyError(f"MBC_HELP_LINES={region!r} is not in {HELP_LINES_FILE}")
+    return lines[region]

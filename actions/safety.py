@@ -1,0 +1,65 @@
+"""Emergency and crisis help first; a kind boundary for personal medical advice."""
+from typing import Any, Dict, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import send
+from actions.replies import answer_messages, approved, help_lines, ranked_answer_ids, title_buttons
+
+# The ResponseSelector's confidence above which the top answer is offered after the advice boundary.
+RELATED_ANSWER_THRESHOLD = 0.7
+# After an emergency line, a question asked in the same message is still answered when the
+# classifiers are this sure of it ("what is NED? also my chest hurts"): help first, then the answer.
+ALSO_ANSWER_THRESHOLD = 0.9
+
+
+class ActionSafetyHelp(Action):
+    """Emergency or crisis: where to get help now, in the configured region's words and numbers."""
+
+    def name(self) -> Text:
+        return "action_safety_help"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        message = tracker.latest_message or {}
+        category = (message.get("intent") or {}).get("name")
+        lines = help_lines()
+        rule = ((message.get("safety") or {}).get("pattern") or {}).get("rule")
+        if category == "crisis":
+            dispatcher.utter_message(text=lines["crisis"])
+            return [SlotSet("outcome", category)]
+        category = "emergency"
+        dispatcher.utter_message(text=lines["fever_on_treatment" if rule == "fever_on_treatment" else "emergency"])
+        events = [SlotSet("outcome", category)]
+        classifier = (message.get("safety") or {}).get("classifier") or {}
+        ranking = ((message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+        if classifier.get("name") == "faq" and classifier.get("confidence", 0) >= ALSO_ANSWER_THRESHOLD \
+                and ranking and ranking[0]["confidence"] >= ALSO_ANSWER_THRESHOLD:
+            answer = approved(ranked_answer_ids(tracker)[0])
+            if answer is not None:
+                send(dispatcher, answer_messages(answer, lead="About your question:"))
+                events.append(SlotSet("last_answer_id", answer.id))
+        return events
+
+
+class ActionMedicalAdvice(Action):
+    """Personal decisions, doses, symptoms, results: general information only, ask the care team; then
+    the related vetted answer when the ResponseSelector is confident one exists."""
+
+    def name(self) -> Text:
+        return "action_medical_advice"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        dispatcher.utter_message(response="utter_medical_advice")
+        ranking = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+        ids = ranked_answer_ids(tracker)
+        events = [SlotSet("outcome", "advice")]
+        related = approved(ids[0]) if ids and ranking[0]["confidence"] >= RELATED_ANSWER_THRESHOLD else None
+        if related is not None:
+            send(dispatcher, answer_messages(related, lead="General information from the article that may be related:"))
+            events.append(SlotSet("last_answer_id", related.id))
+        elif ids:
+            dispatcher.utter_message(text="Questions I can answer that may be related:",
+                                     buttons=title_buttons(ids[:2]))
+        return events

@@ -1,0 +1,181 @@
+"""Two Rasa NLU components that run after the classifiers and decide what a message may get.
+
+SafetyOverride: reviewed spaCy patterns (data/safety/patterns.yml) set the intent to `emergency` or
+  `crisis` whatever the classifier said; a classifier that ranks either first, even below the fallback
+  threshold, does too. Either route alone is enough: safety never rests on one classifier's confidence.
+AnswerGate: Rasa's FallbackClassifier judges only the intent confidence, so a message can reach `faq`
+  at 0.99 and then a wrong answer. The gate also judges the ResponseSelector (its confidence and its
+  lead over the runner-up) and the words of the message (key words learnt per answer); otherwise the
+  intent becomes `nlu_fallback` with the candidates worth offering as "Did you mean...?".
+Thresholds are set in config.yml and tuned by scripts/tune_thresholds.py on validation data only.
+"""
+import json
+from collections import Counter, defaultdict
+from typing import Any, Dict, List, Optional, Set, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from mbc.nlp import load_pipeline
+from mbc.safety import SafetyPatterns
+
+SAFETY_INTENTS = ("crisis", "emergency")
+FALLBACK = "nlu_fallback"
+RETRIEVAL_INTENT = "faq"
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != name]
+    message.set("intent", {"name": name, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": name, "confidence": confidence}] + ranking, add_to_output=True)
+
+
+def _top_classified(message: Message) -> Optional[Dict[Text, Any]]:
+    """The classifier's best intent, looking past the nlu_fallback the FallbackClassifier put on top."""
+    return next((r for r in (message.get("intent_ranking") or []) if r.get("name") != FALLBACK), None)
+
+
+class _Stateless(GraphComponent):
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyOverride(_Stateless):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # A classifier's emergency/crisis guess counts from this confidence up, even below the fallback.
+        return {"classifier_threshold": 0.3}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self.patterns = SafetyPatterns(load_pipeline())  # read at model load: no retraining to update
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if (message.get("text") or "").startswith("/"):
+                continue  # a button payload: the user chose it
+            match = self.patterns.detect(message.get("text") or "")
+            top = _top_classified(message)
+            by_classifier = (top and top["name"] in SAFETY_INTENTS
+                             and top["confidence"] >= self.config["classifier_threshold"])
+            if match is None and not by_classifier:
+                continue
+            category = match.category if match else top["name"]
+            _set_intent(message, category, 1.0 if match else top["confidence"])
+            message.set("safety", {"category": category,
+                                   "pattern": {"rule": match.rule, "matched": match.matched} if match else None,
+                                   "classifier": top}, add_to_output=True)
+        return messages
+
+
+def content_lemmas(message: Message) -> Set[Text]:
+    """Lower-cased lemmas of the message's words that carry meaning (no stop words, no punctuation)."""
+    words = set()
+    for token in message.get(TOKENS_NAMES[TEXT]) or []:
+        lemma = (token.lemma or token.text).lower()
+        if lemma.isalnum() and lemma not in STOP_WORDS and token.text.lower() not in STOP_WORDS:
+            words.add(lemma)
+    return words
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class AnswerGate(GraphComponent):
+    """Serve an answer only when the ResponseSelector is sure of it, clearly ahead of the runner-up, and
+    the message shares at least `min_key_words` of that answer's key words. An answer's key words are
+    learnt from the training data: words used in at least two of its examples and mostly (`key_word_share`)
+    in examples of that answer rather than of any other intent, so "where do eggs come from" finds no
+    key word of "Who publishes this information?" however confident the classifiers are."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"faq_intent_threshold": 0.5, "serve_threshold": 0.6, "margin": 0.2, "min_key_words": 1,
+                "key_word_share": 0.5, "suggest_intent_threshold": 0.3, "suggest_threshold": 0.2,
+                "max_suggestions": 3}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage = None, resource: Resource = None,
+                 key_words: Optional[Dict[Text, List[Text]]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage, self._resource = model_storage, resource
+        self.key_words = {k: set(v) for k, v in (key_words or {}).items()}
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "AnswerGate":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        per_label: Dict[Text, Counter] = defaultdict(Counter)
+        for example in training_data.intent_examples:
+            label = example.get(INTENT_RESPONSE_KEY) or example.get(INTENT)
+            per_label[label].update(content_lemmas(example))
+        everywhere = sum(per_label.values(), Counter())
+        self.key_words = {
+            label.split("/", 1)[1]: {w for w, n in counts.items()
+                                     if n >= 2 and n / everywhere[w] >= self.config["key_word_share"]}
+            for label, counts in per_label.items() if label and label.startswith(RETRIEVAL_INTENT + "/")}
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "key_words.json").write_text(json.dumps({k: sorted(v) for k, v in self.key_words.items()}))
+        return self._resource
+
+    @classmethod
+    def load(cls, config, model_storage, resource, execution_context, **kwargs) -> "AnswerGate":
+        with model_storage.read_from(resource) as directory:
+            key_words = json.loads((directory / "key_words.json").read_text())
+        return cls(config, model_storage, resource, key_words)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get("intent") or {}).get("name")
+            if intent not in (RETRIEVAL_INTENT, FALLBACK) or (message.get("text") or "").startswith("/"):
+                continue
+            decision = self.decide(message)
+            message.set("answer_gate", decision, add_to_output=True)
+            if intent == RETRIEVAL_INTENT and decision["decision"] != "serve":
+                _set_intent(message, FALLBACK, decision["intent_confidence"])
+        return messages
+
+    def support(self, message: Message, answer_ids: List[Text]) -> Dict[Text, List[Text]]:
+        words = content_lemmas(message)
+        return {a: sorted(words & self.key_words.get(a, set())) for a in answer_ids}
+
+    def decide(self, message: Message, config: Optional[Dict[Text, Any]] = None) -> Dict[Text, Any]:
+        c = {**self.config, **(config or {})}
+        top = _top_classified(message) or {}
+        faq_confidence = top.get("confidence", 0.0) if top.get("name") == RETRIEVAL_INTENT else 0.0
+        ranking = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("ranking") or []
+        ids = [r["intent_response_key"].split("/", 1)[1] for r in ranking]
+        support = message.get("answer_gate", {}).get("support") or self.support(message, ids[:c["max_suggestions"]])
+        first = ranking[0]["confidence"] if ranking else 0.0
+        second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+        supported = lambda i: len(support.get(i, [])) >= c["min_key_words"]
+        if faq_confidence >= c["faq_intent_threshold"] and first >= c["serve_threshold"] \
+                and first - second >= c["margin"] and ids and supported(ids[0]):
+            verdict = "serve"
+        elif faq_confidence >= c["suggest_intent_threshold"] and first >= c["suggest_threshold"]:
+            verdict = "suggest"
+        else:
+            verdict = "reject"
+        candidates = [i for i, r in zip(ids[:c["max_suggestions"]], ranking) if r["confidence"] >= c["suggest_threshold"]
+                      and supported(i)] if verdict == "suggest" else []
+        return {"decision": verdict if verdict != "suggest" or candidates else "reject",
+                "intent_confidence": faq_confidence, "answer_confidence": first, "runner_up": second,
+                "candidates": candidates, "support": support}

@@ -1,0 +1,101 @@
+"""Tune AnswerGate's thresholds on validation data only, and print the trade-off.
+
+Validation data: tests/tuning/validation.jsonl (written for tuning, never trained on) and
+../shared/eval/clinc_oos_val.jsonl (the one outside set that may be used for tuning). The held-out
+and red-team sets, and the other ../shared/eval sets, are never read here.
+
+For each message the trained model's parse is taken once (in process); the gate's decision is then
+replayed for every threshold combination. "Wrong text" counts any served answer that is not the
+expected one, or any answer served to a message that expects none. Usage: python -m scripts.tune_thresholds
+"""
+import asyncio
+import itertools
+import json
+import sys
+
+import yaml
+
+from rasa.core.agent import Agent
+from rasa.shared.nlu.training_data.message import Message
+
+from mbc.rasa_components import AnswerGate, FALLBACK
+from scripts.evaluate import SHARED, read_jsonl
+from scripts.stack import MODEL, ROOT
+
+GRID = {
+    "faq_intent_threshold": [0.3, 0.4, 0.5, 0.6, 0.7],
+    "serve_threshold": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    "margin": [0.0, 0.1, 0.2, 0.3, 0.4],
+    "min_key_words": [0, 1],
+}
+MAX_WRONG_TEXT_RATE = 0.02
+# Rasa's FallbackClassifier runs before the gate, with the settings in config.yml.
+FALLBACK_CONFIG = next(c for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+                       if c["name"] == "FallbackClassifier")  # at most 2% of negatives may be served an answer
+
+
+def validation_items():
+    items = read_jsonl(ROOT / "tests" / "tuning" / "validation.jsonl")
+    items += read_jsonl(SHARED / "eval" / "clinc_oos_val.jsonl")
+    return items
+
+
+async def parse_all(texts):
+    agent = Agent.load(str(MODEL))
+    return [await agent.parse_message(t) for t in texts]
+
+
+def replay(parse, config):
+    """(served answer id or None) for a parse under the given gate thresholds."""
+    if parse.get("safety"):
+        return None
+    ranked = [r for r in parse["intent_ranking"] if r["name"] != FALLBACK]
+    top, second = ranked[0], (ranked[1]["confidence"] if len(ranked) > 1 else 0.0)
+    fallback_hit = top["confidence"] < FALLBACK_CONFIG["threshold"] or \
+        top["confidence"] - second < FALLBACK_CONFIG["ambiguity_threshold"]
+    if top["name"] != "faq":
+        return None
+    # The gate's key-word support for the top answers was recorded in the parse; replay reuses it.
+    decision = AnswerGate(AnswerGate.get_default_config()).decide(Message(data=dict(parse)), config)
+    if decision["decision"] != "serve" or fallback_hit:
+        return None
+    ranking = parse["response_selector"]["faq"]["ranking"]
+    return ranking[0]["intent_response_key"].split("/", 1)[1]
+
+
+def main() -> int:
+    items = validation_items()
+    parses = asyncio.run(parse_all([i["text"] for i in items]))
+    positives = [(i, p) for i, p in zip(items, parses) if i["expect"] == "answer"]
+    negatives = [(i, p) for i, p in zip(items, parses) if i["expect"] in ("uncovered", "oos")]
+    rows = []
+    for values in itertools.product(*GRID.values()):
+        config = dict(zip(GRID, values))
+        correct = sum(replay(p, config) == i["answer"] for i, p in positives) / len(positives)
+        wrong_pos = sum(replay(p, config) not in (None, i["answer"]) for i, p in positives) / len(positives)
+        wrong_neg = sum(replay(p, config) is not None for i, p in negatives) / len(negatives)
+        rows.append((config, correct, wrong_pos, wrong_neg))
+    ok = [r for r in rows if r[3] <= MAX_WRONG_TEXT_RATE]
+    best = max(ok or rows, key=lambda r: (r[1], -r[2], -r[3]))
+    print(f"{len(positives)} positives, {len(negatives)} negatives (validation only)")
+    print("best with negatives served <= {:.0%}:".format(MAX_WRONG_TEXT_RATE))
+    print(f"  {best[0]}\n  positives served right {best[1]:.1%}, served wrong {best[2]:.1%}, "
+          f"negatives served {best[3]:.1%}")
+    current = {k: v for k, v in AnswerGate.get_default_config().items() if k in GRID}
+    print("top alternatives:")
+    for config, c, wp, wn in sorted(ok, key=lambda r: (-r[1], r[2], r[3]))[:8]:
+        print(f"  {config} right={c:.1%} wrong={wp:.1%} neg_served={wn:.1%}")
+    print("negatives served at the best setting (what to fix in training data, not in thresholds):")
+    for i, p in negatives:
+        served = replay(p, best[0])
+        if served:
+            print(f"  {i['expect']:9s} {i['text'][:90]!r} -> {served}")
+    (ROOT / "results").mkdir(exist_ok=True)
+    (ROOT / "results" / "thresholds.json").write_text(json.dumps(
+        {"best": best[0], "positives_right": best[1], "positives_wrong": best[2], "negatives_served": best[3]},
+        indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
