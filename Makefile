@@ -9,16 +9,22 @@ CONTENT_STAMP := var/content.loaded
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup spacy content train validate eval bench clean shell
+.PHONY: run test setup browser spacy content train validate eval bench clean shell
 
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
 
-test: setup $(RASA_MODEL) $(CONTENT_STAMP)
+test: setup browser $(RASA_MODEL) $(CONTENT_STAMP)
 	@echo "==> tests"
 	$(ENV) $(PY) -m pytest tests $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed $(SPACY_MODEL)
+setup: $(VENV)/.installed $(SPACY_MODEL) web/node_modules/.installed
+
+web/node_modules/.installed: web/package-lock.json
+	@echo "==> chat widget dependencies from the npm registry (web/package-lock.json)"
+	@command -v npm >/dev/null || { echo "npm is needed for the chat widget: install Node.js 18+ (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund
+	touch $@
 
 $(VENV)/.installed: requirements.lock
 	@echo "==> Python 3.10 virtual environment in $(VENV) (Rasa 3.6 needs 3.10)"
@@ -39,6 +45,13 @@ content $(CONTENT_STAMP): $(SPACY_MODEL) $(shell find data/content -type f) $(wi
 train $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
 	@echo "==> training the Rasa model (about two minutes)"
 	$(ENV) $(VENV)/bin/rasa train --fixed-model-name mbc --out models/rasa
+
+# The browser tests drive Debian's Chromium (Playwright downloads no browser here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "==> installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 validate: setup
 	$(ENV) $(VENV)/bin/rasa data validate --fail-on-warnings

@@ -6,7 +6,10 @@ export MBC_ACTION_PORT="${MBC_ACTION_PORT:-5055}"
 export MBC_ACTION_URL="${MBC_ACTION_URL:-http://127.0.0.1:${MBC_ACTION_PORT}/webhook}"
 export MBC_TRACKER_DB_URL="${MBC_TRACKER_DB_URL:-sqlite:///${MBC_STATE_DIR}/tracker.db}"
 export MBC_CONTENT_DB_URL="${MBC_CONTENT_DB_URL:-sqlite:///${MBC_STATE_DIR}/content.db}"
-export MBC_CORS_ORIGINS="${MBC_CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080}"
+export MBC_WEB_PORT="${MBC_WEB_PORT:-8080}"
+# Browser origins allowed to call the Rasa server (REST CORS and socket.io): never "*" by default.
+export MBC_WEB_ORIGINS="${MBC_WEB_ORIGINS:-http://localhost:${MBC_WEB_PORT} http://127.0.0.1:${MBC_WEB_PORT}}"
+export MBC_CORS_ORIGINS="${MBC_CORS_ORIGINS:-$MBC_WEB_ORIGINS}"
 # Quieter logs: TensorFlow's start-up chatter and SQLAlchemy 2.0 migration notices say nothing to users.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1

@@ -192,8 +192,9 @@ def main() -> int:
     out_dir.mkdir(exist_ok=True)
 
     def run(url):
-        report = {"heldout": heldout(url), "redteam": redteam(url),
-                  "validation": redteam(url, ROOT / "tests" / "tuning" / "validation.jsonl", "Validation set")}
+        report = {"heldout": heldout(url), "redteam": redteam(url)}
+        for path in sorted((ROOT / "tests" / "tuning").glob("*.jsonl")):
+            report[f"validation/{path.stem}"] = redteam(url, path, "Validation set (used for tuning)")
         if not args.skip_shared:
             report["shared"] = shared_sets(url, out_dir)
         return report

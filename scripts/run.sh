@@ -20,13 +20,17 @@ rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.ym
   --port "$MBC_RASA_PORT" --interface "${MBC_RASA_HOST:-127.0.0.1}" --cors $MBC_CORS_ORIGINS &
 pids+=($!)
 
+echo "==> chat widget page on http://localhost:${MBC_WEB_PORT}/"
+python -m web.server &
+pids+=($!)
+
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:${MBC_RASA_PORT}/" >/dev/null 2>&1; then break; fi
   sleep 1
 done
 cat <<MSG
 
-The assistant is up. Ask it something:
+The assistant is up. Open http://localhost:${MBC_WEB_PORT}/ for the chat widget, or ask over REST:
   curl -s -XPOST http://localhost:${MBC_RASA_PORT}/webhooks/rest/webhook \\
        -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is stable disease"}'
 Conversations are kept by the SQL tracker store (MBC_TRACKER_DB_URL). Press Ctrl-C to stop.

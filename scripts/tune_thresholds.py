@@ -1,6 +1,6 @@
 """Tune AnswerGate's thresholds on validation data only, and print the trade-off.
 
-Validation data: tests/tuning/validation.jsonl (written for tuning, never trained on) and
+Validation data: tests/tuning/*.jsonl (written for tuning, never trained on) and
 ../shared/eval/clinc_oos_val.jsonl (the one outside set that may be used for tuning). The held-out
 and red-team sets, and the other ../shared/eval sets, are never read here.
 
@@ -35,7 +35,7 @@ FALLBACK_CONFIG = next(c for c in yaml.safe_load((ROOT / "config.yml").read_text
 
 
 def validation_items():
-    items = read_jsonl(ROOT / "tests" / "tuning" / "validation.jsonl")
+    items = [i for f in sorted((ROOT / "tests" / "tuning").glob("*.jsonl")) for i in read_jsonl(f)]
     items += read_jsonl(SHARED / "eval" / "clinc_oos_val.jsonl")
     return items
 

@@ -1,0 +1,46 @@
+"""Rasa's socket.io channel for the website widget, with two fixes.
+
+1. Origins: Rasa creates its socket.io server with origin checks switched off. Here only the origins in
+   MBC_WEB_ORIGINS (space-separated; default the local widget page) may connect; never "*" by default.
+2. Session persistence: Rasa 3.6.21 calls `sio.enter_room(...)` without awaiting it, which python-socketio
+   5.10+ made a coroutine, so the browser never joins its session's room and never gets replies. The
+   `session_request` handler is replaced by one that awaits it and accepts only well-formed session ids.
+"""
+import logging
+import os
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+DEFAULT_ORIGINS = "http://localhost:8080 http://127.0.0.1:8080"
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def allowed_origins() -> list:
+    return os.environ.get("MBC_WEB_ORIGINS", DEFAULT_ORIGINS).split()
+
+
+class WebSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"  # the widget talks to /socket.io as with Rasa's own channel
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        sio.eio.cors_allowed_origins = allowed_origins()
+
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            requested = (data or {}).get("session_id") if isinstance(data, dict) else None
+            session_id = requested if isinstance(requested, str) and SESSION_ID.match(requested) else uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        sio.on("session_request", namespace=self.namespace)(session_request)
+        return blueprint
