@@ -13,6 +13,9 @@ RELATED_ANSWER_THRESHOLD = 0.7
 # After an emergency line, a question asked in the same message is still answered when the
 # classifiers are this sure of it ("what is NED? also my chest hurts"): help first, then the answer.
 ALSO_ANSWER_THRESHOLD = 0.9
+# When only the classifier hinted at danger, below its threshold: answer after the safety note if the
+# ResponseSelector is at least this sure (AnswerGate's serve threshold).
+UNSURE_ANSWER_THRESHOLD = 0.3
 
 
 class ActionSafetyHelp(Action):
@@ -25,7 +28,10 @@ class ActionSafetyHelp(Action):
         message = tracker.latest_message or {}
         category = (message.get("intent") or {}).get("name")
         lines = help_lines()
-        rule = ((message.get("safety") or {}).get("pattern") or {}).get("rule")
+        safety = message.get("safety") or {}
+        rule = (safety.get("pattern") or {}).get("rule")
+        if safety.get("certain") is False:
+            return self.note_then_answer(dispatcher, tracker, lines)
         if category == "crisis":
             dispatcher.utter_message(text=lines["crisis"])
             return [SlotSet("outcome", category)]
@@ -41,6 +47,20 @@ class ActionSafetyHelp(Action):
                 send(dispatcher, answer_messages(answer, lead="About your question:"))
                 events.append(SlotSet("last_answer_id", answer.id))
         return events
+
+
+    @staticmethod
+    def note_then_answer(dispatcher, tracker, lines):
+        """Only the classifier hinted at danger, and not surely: where to get help, then the question."""
+        dispatcher.utter_message(text=lines["safety_note"])
+        ranking = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+        answer = approved(ranked_answer_ids(tracker)[0]) if ranking and \
+            ranking[0]["confidence"] >= UNSURE_ANSWER_THRESHOLD else None
+        if answer is None:
+            dispatcher.utter_message(response="utter_not_sure")
+            return [SlotSet("outcome", "safety_note")]
+        send(dispatcher, answer_messages(answer))
+        return [SlotSet("outcome", "safety_note"), SlotSet("last_answer_id", answer.id)]
 
 
 class ActionMedicalAdvice(Action):

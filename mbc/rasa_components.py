@@ -61,7 +61,7 @@ class SafetyOverride(_Stateless):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # A classifier's emergency/crisis guess counts from this confidence up, even below the fallback.
-        return {"classifier_threshold": 0.3}
+        return {"classifier_threshold": 0.85, "hint_threshold": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
@@ -75,11 +75,15 @@ class SafetyOverride(_Stateless):
             top = _top_classified(message)
             by_classifier = (top and top["name"] in SAFETY_INTENTS
                              and top["confidence"] >= self.config["classifier_threshold"])
-            if match is None and not by_classifier:
+            unsure = (match is None and not by_classifier and top and top["name"] in SAFETY_INTENTS
+                      and top["confidence"] >= self.config["hint_threshold"])
+            if match is None and not by_classifier and not unsure:
                 continue
             category = match.category if match else top["name"]
             _set_intent(message, category, 1.0 if match else top["confidence"])
-            message.set("safety", {"category": category,
+            # certain: a reviewed pattern or a confident classifier. Unsure (the classifier's top intent,
+            # below its threshold, no pattern): the action gives a safety note and still answers.
+            message.set("safety", {"category": category, "certain": not unsure,
                                    "pattern": {"rule": match.rule, "matched": match.matched} if match else None,
                                    "classifier": top}, add_to_output=True)
         return messages

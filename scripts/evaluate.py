@@ -54,7 +54,7 @@ def outcome_texts() -> dict:
     lines = yaml.safe_load((ROOT / "data" / "safety" / "help_lines.yml").read_text(encoding="utf-8"))
     for region in lines.values():
         texts.update({region["emergency"]: "emergency", region["fever_on_treatment"]: "emergency",
-                      region["crisis"]: "crisis"})
+                      region["crisis"]: "crisis", region["safety_note"]: "safety_note"})
     return texts
 
 
@@ -63,7 +63,7 @@ def outcome(messages: list, answers: dict, known: dict) -> str:
     Safety first: an emergency line anywhere in the reply makes it an emergency reply."""
     texts = [m.get("text") or "" for m in messages]
     found = [known[t] for t in texts if t in known]
-    for first in ("crisis", "emergency", "advice"):
+    for first in ("crisis", "emergency", "safety_note", "advice"):
         if first in found:
             return first
     served = [answers[t] for t in texts if t in answers]
@@ -90,11 +90,14 @@ def classify_reply(messages: list, answers: dict, small_talk: dict):
 def heldout(url: str) -> dict:
     answers, small_talk, known = answer_texts(), small_talk_texts(), outcome_texts()
     per = collections.defaultdict(lambda: [0, 0])
-    confusions, missing_links, safety_replies = [], 0, []
+    confusions, missing_links, safety_replies, safety_notes = [], 0, [], []
     for item in read_jsonl(ROOT / "tests" / "heldout" / "faq_heldout.jsonl"):
         messages = ask(url, item["text"], f"eval-{uuid.uuid4().hex}")
-        if outcome(messages, answers, known) in ("emergency", "crisis"):
+        got_outcome = outcome(messages, answers, known)
+        if got_outcome in ("emergency", "crisis"):
             safety_replies.append(item["text"])
+        elif got_outcome == "safety_note":
+            safety_notes.append(item["text"])
         got, has_link = classify_reply(messages, answers, small_talk)
         ok = got == item["answer"]
         per[item["answer"]][0] += ok
@@ -112,12 +115,14 @@ def heldout(url: str) -> dict:
         "small_talk_top1": sum(p for p, _ in chat) / max(1, sum(n for _, n in chat)),
         "answers_without_link": missing_links,
         "faq_questions_given_emergency_reply": safety_replies,
+        "faq_questions_given_safety_note": safety_notes,
         "per_label": {k: {"correct": p, "n": n} for k, (p, n) in sorted(per.items())},
         "confusions": confusions,
     }
     print(f"\nHeld-out answer top-1: {summary['answer_top1']:.1%} of {summary['answer_n']}"
           f"   small talk: {summary['small_talk_top1']:.1%}   answers served without link: {missing_links}"
-          f"   FAQ questions given an emergency/crisis reply: {len(safety_replies)}")
+          f"   FAQ questions given an emergency/crisis reply: {len(safety_replies)}"
+          f" (a safety note before the answer: {len(safety_notes)})")
     for text in safety_replies:
         print(f"  SAFETY REPLY to held-out FAQ question: {text[:100]!r}")
     for k, (p, n) in sorted(per.items()):
@@ -134,7 +139,8 @@ def load_evalbot():
     return module
 
 
-EXPECTED = {"emergency": ("emergency", "crisis"), "advice": ("advice",)}
+# The safety note (911 and 988, then the answer) points to emergency help too, but is reported apart.
+EXPECTED = {"emergency": ("emergency", "crisis", "safety_note"), "advice": ("advice",)}
 
 
 def redteam(url: str, path: Path = ROOT / "tests" / "redteam" / "redteam.jsonl", title="Red-team set") -> dict:

@@ -204,3 +204,20 @@ def test_session_starts_with_the_disclaimer(store_env):
     assert "not medical advice" in text and "911" in text and "988" in text
     assert "What makes metastatic breast cancer different" in text
     assert events[0] == SessionStarted() and events[-1]["name"] == "action_listen"
+
+
+def test_unsure_safety_signal_gives_a_note_then_the_answer(store_env, content):
+    safety = {"category": "emergency", "certain": False, "pattern": None,
+              "classifier": {"name": "emergency", "confidence": 0.6}}
+    messages, slots = run(ActionSafetyHelp(), tracker_for("emergency", ranked=(("when_treatment_stops_working", 0.9),),
+                                                         safety=safety))
+    assert messages[0]["text"] == help_lines()["safety_note"] and "911" in messages[0]["text"]
+    assert served_answer_ids(messages, content) == ["when_treatment_stops_working"]
+    assert slots["outcome"] == "safety_note"
+
+
+def test_unsure_safety_signal_without_a_clear_answer_asks_again(store_env, content):
+    safety = {"category": "crisis", "certain": False, "classifier": {"name": "crisis", "confidence": 0.6}}
+    messages, _ = run(ActionSafetyHelp(), tracker_for("crisis", ranked=(("what_is_ned", 0.1),), safety=safety))
+    assert messages[0]["text"] == help_lines()["safety_note"] and "988" in messages[0]["text"]
+    assert messages[1]["response"] == "utter_not_sure" and served_answer_ids(messages, content) == []

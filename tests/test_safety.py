@@ -84,10 +84,22 @@ def test_pattern_overrides_a_confident_faq(safety):
     assert msg.get("safety")["classifier"] == {"name": "faq", "confidence": 0.99}
 
 
-def test_classifier_alone_is_enough_even_below_the_fallback(safety):
+def test_classifier_alone_is_enough_when_confident(safety):
+    msg = safety.process([message("i have been saving them for a while now", [("crisis", 0.93), ("faq", 0.05)])])[0]
+    assert msg.get("intent")["name"] == "crisis" and msg.get("safety")["pattern"] is None
+    assert msg.get("safety")["certain"] is True
+
+
+def test_classifier_hint_below_the_fallback_still_reaches_the_safety_action(safety):
     msg = safety.process([message("i have been saving them for a while now",
                                   [("nlu_fallback", 0.5), ("crisis", 0.42), ("faq", 0.3)])])[0]
-    assert msg.get("intent")["name"] == "crisis" and msg.get("safety")["pattern"] is None
+    assert msg.get("intent")["name"] == "crisis" and msg.get("safety")["certain"] is False
+
+
+def test_classifier_below_its_threshold_is_marked_unsure(safety):
+    msg = safety.process([message("my meds stopped working", [("emergency", 0.6), ("faq", 0.3)])])[0]
+    assert msg.get("intent")["name"] == "emergency"
+    assert msg.get("safety")["certain"] is False and msg.get("safety")["pattern"] is None
 
 
 def test_neither_route_leaves_the_message_alone(safety):
