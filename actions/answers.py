@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.replies import READ_MORE, answer_messages, approved, title_buttons
+from actions.replies import ReplyAction, READ_MORE, answer_messages, approved, title_buttons
 from mbc.links import passage_link
 from mbc.store import AnswerRow, ServedAnswer, approved_titles, get_engine
 
@@ -36,11 +36,11 @@ def serve(dispatcher, answer: ServedAnswer, outcome: Text, lead: Optional[Text] 
     return [SlotSet("last_answer_id", answer.id), SlotSet("outcome", outcome)]
 
 
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(ReplyAction):
     def name(self) -> Text:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         answer = approved(chosen_answer_id(tracker))
         if answer is None:
             # Never send empty or unvetted text: say so kindly instead.
@@ -74,7 +74,7 @@ def same_section(answer_id: Text, limit: int = 3) -> List[Text]:
         return [i for i in rows if i in titles][:limit]
 
 
-class ActionFollowUp(Action):
+class ActionFollowUp(ReplyAction):
     """'Tell me more' / 'what does that mean?' about the last answer. The assistant may not explain in
     its own words: it serves the article's next passage, or points to the passage in context and to
     related questions it can answer."""
@@ -82,7 +82,7 @@ class ActionFollowUp(Action):
     def name(self) -> Text:
         return "action_follow_up"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         last = approved(tracker.get_slot("last_answer_id"))
         if last is None:
             dispatcher.utter_message(response="utter_follow_up_without_topic")

@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import help_lines
+from actions.replies import ReplyAction, help_lines
 from mbc.store import approved_titles  # noqa: F401  (imported so a broken store fails at start)
 
 ARTICLE_TITLE = "What makes metastatic breast cancer different"
@@ -24,13 +24,13 @@ class ActionSessionStart(Action):
         return [SessionStarted(), ActionExecuted("action_listen")]
 
 
-class ActionRecordFeedback(Action):
+class ActionRecordFeedback(ReplyAction):
     """'Was this helpful?': stored as slots on the conversation, for staff reviewing the logs."""
 
     def name(self) -> Text:
         return "action_record_feedback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         value = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "helpful"), None)

@@ -1,11 +1,14 @@
 """How the assistant's replies are built: the verbatim answer with its link, question-title buttons,
 the feedback question. One place, so every action and channel renders content the same way."""
 import os
+from abc import ABCMeta, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Text
 
 import yaml
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from mbc.links import passage_link
 from mbc.settings import ROOT
@@ -62,3 +65,26 @@ def help_lines(region: Optional[Text] = None) -> Dict[Text, Text]:
     if region not in lines:
         raise KeyError(f"MBC_HELP_LINES={region!r} is not in {HELP_LINES_FILE}")
     return lines[region]
+
+
+def is_link(button: Dict[Text, Any]) -> bool:
+    return button.get("type") == "web_url" or str(button.get("payload", "")).startswith(("http://", "https://"))
+
+
+class ReplyAction(Action, metaclass=ABCMeta):
+    """An action whose choice buttons can also be answered by number ("1", "2"...) on channels without
+    buttons: the payloads of the last message with choices are kept in the `choices` slot."""
+
+    @abstractmethod
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        """Send the replies and return the events, as Action.run would."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        already = len(dispatcher.messages)
+        events = list(self.reply(dispatcher, tracker, domain) or [])
+        offered = [[b["payload"] for b in m.get("buttons") or [] if not is_link(b)]
+                   for m in dispatcher.messages[already:]]
+        offered = [o for o in offered if o]
+        if offered:
+            events.append(SlotSet("choices", offered[-1]))
+        return events

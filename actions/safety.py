@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import send
-from actions.replies import answer_messages, approved, help_lines, ranked_answer_ids, title_buttons
+from actions.replies import ReplyAction, answer_messages, approved, help_lines, ranked_answer_ids, title_buttons
 
 # The ResponseSelector's confidence above which the top answer is offered after the advice boundary.
 RELATED_ANSWER_THRESHOLD = 0.7
@@ -18,13 +18,13 @@ ALSO_ANSWER_THRESHOLD = 0.9
 UNSURE_ANSWER_THRESHOLD = 0.3
 
 
-class ActionSafetyHelp(Action):
+class ActionSafetyHelp(ReplyAction):
     """Emergency or crisis: where to get help now, in the configured region's words and numbers."""
 
     def name(self) -> Text:
         return "action_safety_help"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         message = tracker.latest_message or {}
         category = (message.get("intent") or {}).get("name")
         lines = help_lines()
@@ -63,14 +63,14 @@ class ActionSafetyHelp(Action):
         return [SlotSet("outcome", "safety_note"), SlotSet("last_answer_id", answer.id)]
 
 
-class ActionMedicalAdvice(Action):
+class ActionMedicalAdvice(ReplyAction):
     """Personal decisions, doses, symptoms, results: general information only, ask the care team; then
     the related vetted answer when the ResponseSelector is confident one exists."""
 
     def name(self) -> Text:
         return "action_medical_advice"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         dispatcher.utter_message(response="utter_medical_advice")
         ranking = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
         ids = ranked_answer_ids(tracker)

@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import ranked_answer_ids, title_buttons
+from actions.replies import ReplyAction, ranked_answer_ids, title_buttons
 from mbc.store import approved_titles
 
 NONE_OF_THESE = {"title": "None of these", "payload": "/none_of_these"}
@@ -22,13 +22,13 @@ def not_covered(dispatcher: CollectingDispatcher, suggestions: List[Text]) -> No
     dispatcher.utter_message(text="Questions I can answer:", buttons=buttons)
 
 
-class ActionClarify(Action):
+class ActionClarify(ReplyAction):
     """The message may be about an answer, but not surely: offer the candidates, or say it isn't covered."""
 
     def name(self) -> Text:
         return "action_clarify"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         candidates = gate(tracker).get("candidates") or []
         buttons = title_buttons(candidates)
         if buttons:
@@ -38,22 +38,22 @@ class ActionClarify(Action):
         return [SlotSet("outcome", "not_covered")]
 
 
-class ActionNotCovered(Action):
+class ActionNotCovered(ReplyAction):
     """A health question the article does not answer: say so, never serve another answer's text."""
 
     def name(self) -> Text:
         return "action_not_covered"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         not_covered(dispatcher, ranked_answer_ids(tracker))
         return [SlotSet("outcome", "not_covered")]
 
 
-class ActionListQuestions(Action):
+class ActionListQuestions(ReplyAction):
     def name(self) -> Text:
         return "action_list_questions"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         dispatcher.utter_message(response="utter_capabilities")
         titles = approved_titles()
         dispatcher.utter_message(text="Questions I can answer:", buttons=title_buttons(titles, titles))

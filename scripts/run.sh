@@ -6,6 +6,8 @@ source scripts/env.sh
 source .venv/bin/activate
 model=models/rasa/mbc.tar.gz
 
+python -m scripts.credentials "$MBC_STATE_DIR/credentials.yml"
+
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
@@ -16,7 +18,7 @@ pids+=($!)
 
 echo "==> Rasa server on http://localhost:${MBC_RASA_PORT} (HTTP API off: only the channels are served)"
 # No --enable-api: Rasa's HTTP API can read and rewrite conversations, so it stays closed.
-rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
+rasa run --model "$model" --endpoints endpoints.yml --credentials "$MBC_STATE_DIR/credentials.yml" \
   --port "$MBC_RASA_PORT" --interface "${MBC_RASA_HOST:-127.0.0.1}" --cors $MBC_CORS_ORIGINS &
 pids+=($!)
 

@@ -66,9 +66,11 @@ def running_stack(state_dir: Path, rasa_port: int = 15005, action_port: int = 15
             [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
             cwd=ROOT, env=env, stdout=open(log_dir / "actions.log", "w"), stderr=subprocess.STDOUT,
             start_new_session=True)
+        subprocess.run([sys.executable, "-m", "scripts.credentials", str(state_dir / "credentials.yml")],
+                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         procs["rasa"] = subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"],
+             "--credentials", str(state_dir / "credentials.yml"), "--port", str(rasa_port), "--interface", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=open(log_dir / "rasa.log", "w"), stderr=subprocess.STDOUT,
             start_new_session=True)
         wait_for(f"http://127.0.0.1:{action_port}/health", timeout, procs["actions"])

@@ -67,7 +67,8 @@ def test_serves_verbatim_text_then_link_then_feedback_question(store_env, conten
     assert link in messages[1]["text"], "text-only clients need the bare URL"
     assert messages[2]["text"] == "Was this helpful?"
     assert [b["payload"] for b in messages[2]["buttons"]] == ['/feedback{"helpful":"yes"}', '/feedback{"helpful":"no"}']
-    assert slots == {"last_answer_id": "what_is_stable_disease", "outcome": "answered"}
+    assert slots == {"last_answer_id": "what_is_stable_disease", "outcome": "answered",
+                     "choices": ['/feedback{"helpful":"yes"}', '/feedback{"helpful":"no"}']}
 
 
 def test_a_button_choice_serves_that_answer(store_env, content):
@@ -221,3 +222,38 @@ def test_unsure_safety_signal_without_a_clear_answer_asks_again(store_env, conte
     messages, _ = run(ActionSafetyHelp(), tracker_for("crisis", ranked=(("what_is_ned", 0.1),), safety=safety))
     assert messages[0]["text"] == help_lines()["safety_note"] and "988" in messages[0]["text"]
     assert messages[1]["response"] == "utter_not_sure" and served_answer_ids(messages, content) == []
+
+
+def test_replies_with_choices_remember_them_for_numbered_answers(store_env):
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerFaq().run(dispatcher, tracker_for(ranked=(("what_is_ned", 0.97),)), {})
+    choices = next(e["value"] for e in events if e.get("name") == "choices")
+    assert choices == ['/feedback{"helpful":"yes"}', '/feedback{"helpful":"no"}']  # links are not choices
+
+
+@pytest.mark.parametrize("text, expected", [("2", "no"), ("option 1", "yes")])
+def test_a_typed_number_picks_that_choice(store_env, text, expected):
+    from actions.choices import ActionChooseNumber
+    tracker = tracker_for("choose_number", slots={"choices": ['/feedback{"helpful":"yes"}', '/feedback{"helpful":"no"}'],
+                                                  "last_answer_id": "what_is_ned"})
+    tracker.latest_message["text"] = text
+    messages, slots = run(ActionChooseNumber(), tracker)
+    assert slots["feedback"] == expected and slots["feedback_answer_id"] == "what_is_ned"
+
+
+def test_a_number_picks_an_answer_title(store_env, content):
+    from actions.choices import ActionChooseNumber
+    tracker = tracker_for("choose_number", slots={"choices": ['/choose_answer{"answer_id":"treatment_goals"}',
+                                                             "/none_of_these"]})
+    tracker.latest_message["text"] = "1"
+    messages, _ = run(ActionChooseNumber(), tracker)
+    assert served_answer_ids(messages, content) == ["treatment_goals"]
+
+
+@pytest.mark.parametrize("text", ["7", "0", "none"])
+def test_a_number_without_a_choice_asks_again(store_env, text):
+    from actions.choices import ActionChooseNumber
+    tracker = tracker_for("choose_number", slots={"choices": ["/none_of_these"]})
+    tracker.latest_message["text"] = text
+    messages, _ = run(ActionChooseNumber(), tracker)
+    assert messages[0]["response"] == "utter_choose_again"

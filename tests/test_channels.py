@@ -1,0 +1,183 @@
+"""Messaging channels end to end: webhooks shaped and signed as the platforms send them, the real Rasa
+and action servers, and the platforms' outgoing APIs replaced by a local stand-in that records what
+the assistant sent."""
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+from mbc.load_content import sync
+from mbc.store import create_schema, get_engine
+from scripts.stack import running_stack
+from tests import platform_standin
+
+RASA_PORT, ACTION_PORT = 15605, 15655
+PUBLIC = "https://bot.example.org"
+TELEGRAM = {"token": "123456:test-token-not-real", "bot": "mbc_test_bot", "secret": "test-secret-token"}
+TWILIO = {"sid": "ACtest", "auth": "test-auth-token", "sms": "+15550001111", "whatsapp": "whatsapp:+15550002222"}
+
+
+@pytest.fixture(scope="module")
+def platform():
+    server, recorder = platform_standin.start(TELEGRAM["bot"])
+    yield recorder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, content, platform):
+    tmp = tmp_path_factory.mktemp("channels")
+    content_url = f"sqlite:///{tmp / 'content.db'}"
+    create_schema(get_engine(content_url))
+    sync(content, get_engine(content_url))
+    _, api = platform
+    env = {
+        "MBC_CONTENT_DB_URL": content_url,
+        "MBC_TELEGRAM_TOKEN": TELEGRAM["token"], "MBC_TELEGRAM_BOT_NAME": TELEGRAM["bot"],
+        "MBC_TELEGRAM_WEBHOOK_URL": f"{PUBLIC}/webhooks/telegram/webhook",
+        "MBC_TELEGRAM_SECRET_TOKEN": TELEGRAM["secret"], "MBC_TELEGRAM_API_URL": api,
+        "MBC_TWILIO_ACCOUNT_SID": TWILIO["sid"], "MBC_TWILIO_AUTH_TOKEN": TWILIO["auth"],
+        "MBC_TWILIO_SMS_NUMBER": TWILIO["sms"], "MBC_TWILIO_SMS_WEBHOOK_URL": f"{PUBLIC}/webhooks/twilio/webhook",
+        "MBC_TWILIO_WHATSAPP_NUMBER": TWILIO["whatsapp"],
+        "MBC_TWILIO_WHATSAPP_WEBHOOK_URL": f"{PUBLIC}/webhooks/twilio_whatsapp/webhook",
+        "MBC_TWILIO_API_URL": api,
+    }
+    with running_stack(tmp, rasa_port=RASA_PORT, action_port=ACTION_PORT, **env) as (url, _):
+        yield {"url": url, "tracker_url": f"sqlite:///{tmp / 'tracker.db'}"}
+
+
+def post(url, body: bytes, headers: dict):
+    req = urllib.request.Request(url, body, headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def user_events(stack, sender):
+    engine = sa.create_engine(stack["tracker_url"], future=True)
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
+                            {"s": str(sender)}).all()
+
+
+def answer_and_link(texts, content, answer_id):
+    answer = content.answers[answer_id]
+    url = content.articles[answer.article_id].meta["canonical_url"]
+    assert answer.text in texts, texts
+    return url
+
+
+# Telegram ---------------------------------------------------------------------------------------
+
+def telegram_update(chat_id, text):
+    return json.dumps({"update_id": chat_id, "message": {
+        "message_id": 1, "date": 1700000000, "text": text,
+        "chat": {"id": chat_id, "type": "private", "first_name": "Pat"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Pat"}}}).encode()
+
+
+def telegram_post(stack, body, secret=TELEGRAM["secret"]):
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    return post(f"{stack['url']}/webhooks/telegram/webhook", body, headers)
+
+
+def test_telegram_question_answered_with_link_and_buttons(stack, platform, content):
+    recorder, _ = platform
+    chat = 100000 + uuid.uuid4().int % 100000
+    before = len(recorder.requests)
+    status, _ = telegram_post(stack, telegram_update(chat, "what is stable disease"))
+    assert status == 200
+    sent = recorder.wait_for("telegram", 4, before)
+    texts = [s["fields"]["text"] for s in sent]
+    url = answer_and_link(texts, content, "what_is_stable_disease")
+    assert all("parse_mode" not in s["fields"] for s in sent), "plain text: a markdown link would show raw"
+    markups = [json.loads(s["fields"]["reply_markup"]) for s in sent if s["fields"].get("reply_markup")]
+    buttons = [b for m in markups for row in m["inline_keyboard"] for b in row]
+    assert any(b.get("url", "").startswith(url + "#:~:text=") for b in buttons)
+    assert {b.get("callback_data") for b in buttons} >= {'/feedback{"helpful":"yes"}', '/feedback{"helpful":"no"}'}
+
+
+@pytest.mark.parametrize("secret", [None, "wrong-secret"])
+def test_telegram_forged_request_is_refused(stack, platform, secret):
+    recorder, _ = platform
+    chat = 200000 + uuid.uuid4().int % 100000
+    before = len(recorder.requests)
+    status, _ = telegram_post(stack, telegram_update(chat, "what is NED"), secret=secret)
+    assert status == 403
+    assert recorder.wait_for("telegram", 1, before, timeout=2) == []
+    assert user_events(stack, chat) == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"message": {}}'])
+def test_telegram_malformed_body_is_a_400(stack, body):
+    status, _ = telegram_post(stack, body)
+    assert status == 400
+
+
+# Twilio SMS and WhatsApp -------------------------------------------------------------------------
+
+def twilio_post(stack, channel, params, sign_with=TWILIO["auth"]):
+    public_url = f"{PUBLIC}/webhooks/{channel}/webhook"
+    signature = RequestValidator(sign_with).compute_signature(public_url, params)
+    body = urllib.parse.urlencode(params).encode()
+    return post(f"{stack['url']}/webhooks/{channel}/webhook", body,
+                {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+
+
+def twilio_params(sender, text, to):
+    return {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": TWILIO["sid"], "From": sender, "To": to,
+            "Body": text, "NumMedia": "0"}
+
+
+@pytest.mark.parametrize("channel, sender, number", [
+    ("twilio", "+1555{:07d}", TWILIO["sms"]),
+    ("twilio_whatsapp", "whatsapp:+1555{:07d}", TWILIO["whatsapp"]),
+])
+def test_twilio_question_answered_with_bare_link_and_numbered_feedback(stack, platform, content, channel, sender, number):
+    recorder, _ = platform
+    sender = sender.format(uuid.uuid4().int % 10**7)
+    before = len(recorder.requests)
+    status, _ = twilio_post(stack, channel, twilio_params(sender, "is metastatic breast cancer curable", number))
+    assert status == 204
+    sent = recorder.wait_for("twilio", 4, before)
+    bodies = [s["fields"]["Body"] for s in sent]
+    assert all(s["fields"]["To"] == sender and s["fields"]["From"] == number for s in sent)
+    url = answer_and_link(bodies, content, "is_mbc_curable")
+    assert any(url + "#:~:text=" in b for b in bodies), "SMS has no buttons: the link is a bare URL"
+    assert "Was this helpful?\n1. Yes\n2. No\nReply with a number." in bodies
+    # "2" answers the numbered question: feedback "no" is stored with the conversation.
+    before = len(recorder.requests)
+    assert twilio_post(stack, channel, twilio_params(sender, "2", number))[0] == 204
+    reply = recorder.wait_for("twilio", 1, before)
+    assert reply and reply[0]["fields"]["Body"].startswith("Thank you for telling me")
+    engine = sa.create_engine(stack["tracker_url"], future=True)
+    with engine.connect() as conn:
+        slots = [json.loads(d) for (d,) in conn.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'slot'"), {"s": sender})]
+    assert {"feedback": "no"}.items() <= {s["name"]: s["value"] for s in slots}.items()
+
+
+@pytest.mark.parametrize("channel", ["twilio", "twilio_whatsapp"])
+def test_twilio_forged_signature_is_refused(stack, platform, channel):
+    recorder, _ = platform
+    sender = "+1555{:07d}".format(uuid.uuid4().int % 10**7)
+    before = len(recorder.requests)
+    status, _ = twilio_post(stack, channel, twilio_params(sender, "what is NED", TWILIO["sms"]), sign_with="not-the-token")
+    assert status == 403
+    assert recorder.wait_for("twilio", 1, before, timeout=2) == []
+    assert user_events(stack, sender) == []
+
+
+def test_twilio_malformed_body_is_a_4xx(stack):
+    params = {"AccountSid": TWILIO["sid"]}  # signed, but no From or Body
+    status, _ = twilio_post(stack, "twilio", params)
+    assert status == 400
