@@ -4,7 +4,10 @@ One layer for every channel: the actions write each answer once; channels withou
 link as a bare URL and the choices as a numbered list ("Reply with a number"), which
 action_choose_number understands; channels with few buttons get the first ones as buttons.
 """
+import re
 from typing import Any, Dict, List, Text, Tuple
+
+URL = re.compile(r"https?://\S+")
 
 REPLY_WITH_NUMBER = "Reply with a number."
 
@@ -30,3 +33,9 @@ def text_only(text: Text, buttons: List[Dict[Text, Any]]) -> Text:
     if choices:
         lines += [f"{i}. {b['title']}" for i, b in enumerate(choices, 1)] + [REPLY_WITH_NUMBER]
     return "\n".join(lines)
+
+
+def slack_mrkdwn(text: Text, link_title: Text = "Read the full article") -> Text:
+    """Slack's own syntax: links as <url|title>; &, < and > escaped as Slack requires."""
+    escaped = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return URL.sub(lambda m: f"<{m.group(0).replace('&amp;', '&')}|{link_title}>", escaped)

@@ -1,4 +1,4 @@
-"""A local stand-in for the messaging platforms' outgoing APIs (Telegram Bot API, Twilio REST API):
+"""A local stand-in for the messaging platforms' outgoing APIs (Telegram Bot API, Twilio, Slack Web API):
 it records every request the assistant makes and answers as the platform would. Tests only."""
 import json
 import threading
@@ -56,6 +56,9 @@ def make_handler(recorder: Recorder, bot_name: str):
                 return self.reply(200, {"ok": True, "result": {
                     "message_id": len(recorder.requests), "date": int(time.time()),
                     "chat": {"id": int(fields.get("chat_id", 0)), "type": "private"}, "text": fields.get("text")}})
+            if self.path.endswith("/chat.postMessage"):
+                recorder.add({"kind": "slack", "path": self.path, "fields": fields})
+                return self.reply(200, {"ok": True, "channel": fields.get("channel"), "ts": f"{time.time():.6f}"})
             if self.path.endswith("/Messages.json"):
                 recorder.add({"kind": "twilio", "path": self.path, "fields": fields})
                 return self.reply(201, {"sid": f"SM{len(recorder.requests):032d}", "status": "queued",

@@ -2,6 +2,7 @@
 and action servers, and the platforms' outgoing APIs replaced by a local stand-in that records what
 the assistant sent."""
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -9,6 +10,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from slack_sdk.signature import SignatureVerifier
 from twilio.request_validator import RequestValidator
 
 from mbc.load_content import sync
@@ -19,6 +21,7 @@ from tests import platform_standin
 RASA_PORT, ACTION_PORT = 15605, 15655
 PUBLIC = "https://bot.example.org"
 TELEGRAM = {"token": "123456:test-token-not-real", "bot": "mbc_test_bot", "secret": "test-secret-token"}
+SLACK = {"token": "xoxb-test-not-real", "secret": "test-signing-secret"}
 TWILIO = {"sid": "ACtest", "auth": "test-auth-token", "sms": "+15550001111", "whatsapp": "whatsapp:+15550002222"}
 
 
@@ -46,6 +49,8 @@ def stack(tmp_path_factory, content, platform):
         "MBC_TWILIO_WHATSAPP_NUMBER": TWILIO["whatsapp"],
         "MBC_TWILIO_WHATSAPP_WEBHOOK_URL": f"{PUBLIC}/webhooks/twilio_whatsapp/webhook",
         "MBC_TWILIO_API_URL": api,
+        "MBC_SLACK_BOT_TOKEN": SLACK["token"], "MBC_SLACK_SIGNING_SECRET": SLACK["secret"],
+        "MBC_SLACK_API_URL": api + "/api/",
     }
     with running_stack(tmp, rasa_port=RASA_PORT, action_port=ACTION_PORT, **env) as (url, _):
         yield {"url": url, "tracker_url": f"sqlite:///{tmp / 'tracker.db'}"}
@@ -181,3 +186,68 @@ def test_twilio_malformed_body_is_a_4xx(stack):
     params = {"AccountSid": TWILIO["sid"]}  # signed, but no From or Body
     status, _ = twilio_post(stack, "twilio", params)
     assert status == 400
+
+
+# Slack --------------------------------------------------------------------------------------------
+
+def slack_event(user, text):
+    return json.dumps({"token": "unused", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": "Ev" + uuid.uuid4().hex, "event_time": int(time.time()),
+                       "event": {"type": "message", "channel": "D" + user[1:], "user": user, "text": text,
+                                 "ts": f"{time.time():.6f}", "channel_type": "im"}}).encode()
+
+
+def slack_headers(body, timestamp=None, secret=SLACK["secret"]):
+    timestamp = str(int(timestamp or time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+
+
+def slack_post(stack, body, headers):
+    return post(f"{stack['url']}/webhooks/slack/webhook", body, headers)
+
+
+def test_slack_question_answered_with_slack_link_syntax_and_buttons(stack, platform, content):
+    recorder, _ = platform
+    user = "U" + uuid.uuid4().hex[:8].upper()
+    before = len(recorder.requests)
+    body = slack_event(user, "what does NED mean")
+    status, _ = slack_post(stack, body, slack_headers(body))
+    assert status == 200
+    sent = recorder.wait_for("slack", 4, before)
+    texts = [s["fields"]["text"] for s in sent]
+    answer = content.answers["what_is_ned"]
+    url = content.articles[answer.article_id].meta["canonical_url"]
+    assert answer.text in texts
+    assert any(f"<{url}#:~:text=" in t and "|Read the full article>" in t for t in texts)
+    elements = [e for s in sent for b in s["fields"].get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
+    assert any(e.get("url", "").startswith(url + "#:~:text=") for e in elements)
+    assert {e.get("value") for e in elements} >= {'/feedback{"helpful":"yes"}', '/feedback{"helpful":"no"}'}
+
+
+@pytest.mark.parametrize("case", ["wrong secret", "no signature", "old timestamp", "replayed"])
+def test_slack_forged_or_replayed_request_is_refused(stack, platform, case):
+    recorder, _ = platform
+    user = "U" + uuid.uuid4().hex[:8].upper()
+    body = slack_event(user, "what is stable disease")
+    headers = slack_headers(body)
+    if case == "wrong secret":
+        headers = slack_headers(body, secret="not-the-secret")
+    elif case == "no signature":
+        headers.pop("X-Slack-Signature")
+    elif case == "old timestamp":
+        headers = slack_headers(body, timestamp=time.time() - 600)
+    elif case == "replayed":
+        assert slack_post(stack, body, headers)[0] == 200
+        recorder.wait_for("slack", 4, len(recorder.requests))
+    before = len(recorder.requests)
+    status, _ = slack_post(stack, body, headers)
+    assert status == 401
+    assert recorder.wait_for("slack", 1, before, timeout=2) == []
+    if case != "replayed":
+        assert user_events(stack, user) == []
+
+
+def test_slack_malformed_body_is_a_400(stack):
+    body = b"{not json"
+    assert slack_post(stack, body, slack_headers(body))[0] == 400
