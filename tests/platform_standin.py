@@ -56,6 +56,11 @@ def make_handler(recorder: Recorder, bot_name: str):
                 return self.reply(200, {"ok": True, "result": {
                     "message_id": len(recorder.requests), "date": int(time.time()),
                     "chat": {"id": int(fields.get("chat_id", 0)), "type": "private"}, "text": fields.get("text")}})
+            if "/me/messages" in self.path:
+                kind = "messenger_action" if "sender_action" in fields else "messenger"
+                recorder.add({"kind": kind, "path": self.path, "fields": fields})
+                return self.reply(200, {"recipient_id": (fields.get("recipient") or {}).get("id"),
+                                        "message_id": f"m_{len(recorder.requests)}"})
             if self.path.endswith("/chat.postMessage"):
                 recorder.add({"kind": "slack", "path": self.path, "fields": fields})
                 return self.reply(200, {"ok": True, "channel": fields.get("channel"), "ts": f"{time.time():.6f}"})

@@ -1,6 +1,8 @@
 """Messaging channels end to end: webhooks shaped and signed as the platforms send them, the real Rasa
 and action servers, and the platforms' outgoing APIs replaced by a local stand-in that records what
 the assistant sent."""
+import hashlib
+import hmac
 import json
 import time
 import urllib.error
@@ -22,6 +24,7 @@ RASA_PORT, ACTION_PORT = 15605, 15655
 PUBLIC = "https://bot.example.org"
 TELEGRAM = {"token": "123456:test-token-not-real", "bot": "mbc_test_bot", "secret": "test-secret-token"}
 SLACK = {"token": "xoxb-test-not-real", "secret": "test-signing-secret"}
+MESSENGER = {"verify": "test-verify-token", "secret": "test-app-secret", "page": "test-page-token"}
 TWILIO = {"sid": "ACtest", "auth": "test-auth-token", "sms": "+15550001111", "whatsapp": "whatsapp:+15550002222"}
 
 
@@ -51,6 +54,8 @@ def stack(tmp_path_factory, content, platform):
         "MBC_TWILIO_API_URL": api,
         "MBC_SLACK_BOT_TOKEN": SLACK["token"], "MBC_SLACK_SIGNING_SECRET": SLACK["secret"],
         "MBC_SLACK_API_URL": api + "/api/",
+        "MBC_MESSENGER_VERIFY_TOKEN": MESSENGER["verify"], "MBC_MESSENGER_APP_SECRET": MESSENGER["secret"],
+        "MBC_MESSENGER_PAGE_TOKEN": MESSENGER["page"], "MBC_MESSENGER_API_URL": api + "/v16.0",
     }
     with running_stack(tmp, rasa_port=RASA_PORT, action_port=ACTION_PORT, **env) as (url, _):
         yield {"url": url, "tracker_url": f"sqlite:///{tmp / 'tracker.db'}"}
@@ -251,3 +256,61 @@ def test_slack_forged_or_replayed_request_is_refused(stack, platform, case):
 def test_slack_malformed_body_is_a_400(stack):
     body = b"{not json"
     assert slack_post(stack, body, slack_headers(body))[0] == 400
+
+
+# Facebook Messenger -----------------------------------------------------------------------------
+
+def messenger_event(psid, text):
+    return json.dumps({"object": "page", "entry": [{"id": "PAGE1", "time": int(time.time() * 1000), "messaging": [{
+        "sender": {"id": psid}, "recipient": {"id": "PAGE1"}, "timestamp": int(time.time() * 1000),
+        "message": {"mid": "m_" + uuid.uuid4().hex, "text": text}}]}]}).encode()
+
+
+def messenger_post(stack, body, secret=MESSENGER["secret"]):
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return post(f"{stack['url']}/webhooks/facebook/webhook", body, headers)
+
+
+def test_messenger_question_answered_with_url_button_and_at_most_three_buttons(stack, platform, content):
+    recorder, _ = platform
+    psid = str(10**15 + uuid.uuid4().int % 10**15)
+    before = len(recorder.requests)
+    status, _ = messenger_post(stack, messenger_event(psid, "what are the goals of treatment"))
+    assert status == 200
+    sent = recorder.wait_for("messenger", 4, before)
+    messages = [s["fields"]["message"] for s in sent]
+    answer = content.answers["treatment_goals"]
+    url = content.articles[answer.article_id].meta["canonical_url"]
+    assert answer.text in [m.get("text") for m in messages]
+    templates = [m["attachment"]["payload"] for m in messages if "attachment" in m]
+    assert all(len(t["buttons"]) <= 3 and all(len(b["title"]) <= 20 for b in t["buttons"]) for t in templates)
+    buttons = [b for t in templates for b in t["buttons"]]
+    assert any(b["type"] == "web_url" and b["url"].startswith(url + "#:~:text=") for b in buttons)
+    assert {b.get("payload") for b in buttons} >= {'/feedback{"helpful":"yes"}', '/feedback{"helpful":"no"}'}
+
+
+def test_messenger_many_choices_become_a_numbered_list(stack, platform, content):
+    recorder, _ = platform
+    psid = str(10**15 + uuid.uuid4().int % 10**15)
+    before = len(recorder.requests)
+    assert messenger_post(stack, messenger_event(psid, "what can you do"))[0] == 200
+    sent = recorder.wait_for("messenger", 2, before)
+    texts = [s["fields"]["message"].get("text") or "" for s in sent]
+    assert any("1. " in t and "Reply with a number." in t for t in texts)
+
+
+@pytest.mark.parametrize("secret", [None, "not-the-secret"])
+def test_messenger_forged_request_is_refused(stack, platform, secret):
+    recorder, _ = platform
+    psid = str(10**15 + uuid.uuid4().int % 10**15)
+    before = len(recorder.requests)
+    assert messenger_post(stack, messenger_event(psid, "what is NED"), secret=secret)[0] == 403
+    assert recorder.wait_for("messenger", 1, before, timeout=2) == []
+    assert user_events(stack, psid) == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"object": "user"}', b"[]"])
+def test_messenger_malformed_body_is_a_400(stack, body):
+    assert messenger_post(stack, body)[0] == 400
