@@ -1,23 +1,29 @@
-"""`make bench`: latency, throughput, memory and cold start of the assistant as users run it.
+"""`make bench`: latency, throughput, memory, cold start and training time, beside a stock project.
 
 Starts the action server and Rasa server (REST channel, SQLite tracker store) on their own ports,
-then runs conversations of eight turns at 1 and 8 concurrent conversations and reports latency
+then runs conversations of eight turns at 1, 8 and 32 concurrent conversations and reports latency
 percentiles end to end (action server included), throughput, each process's resident memory and the
-time from process start to the first answer. Figures go to results/bench.json.
-Usage: python -m scripts.bench [--messages N] [--concurrency 1 8]
+time from process start to the first answer; then the same for a stock `rasa init` project generated
+and trained into a temporary folder in the same run, and the ratios. Figures go to results/bench.json.
+Usage: python -m scripts.bench [--messages N] [--concurrency 1 8 32] [--no-baseline] [--no-train]
 """
 import argparse
 import concurrent.futures as cf
+import contextlib
 import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from scripts.stack import ROOT, ask, running_stack
+from scripts.stack import BIN, ROOT, ask, running_stack, wait_for
+
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 TURNS = ["hello", "what is stable disease", "can stage I become metastatic", "is it curable",
          "what does progression mean", "what is NED", "what are the goals of treatment", "thanks"]
@@ -39,17 +45,17 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def conversation_load(url: str, concurrency: int, messages: int) -> dict:
-    per_worker = max(len(TURNS), messages // concurrency)
+def conversation_load(url: str, concurrency: int, messages: int, turns=TURNS) -> dict:
+    per_worker = max(len(turns), messages // concurrency)
 
     def worker(i):
         latencies, errors = [], 0
         for j in range(per_worker):
-            if j % len(TURNS) == 0:
+            if j % len(turns) == 0:
                 sender = f"bench-{uuid.uuid4().hex}"
             start = time.perf_counter()
             try:
-                reply = ask(url, TURNS[(i + j) % len(TURNS)], sender)
+                reply = ask(url, turns[(i + j) % len(turns)], sender)
                 if not reply:
                     errors += 1
             except Exception:
@@ -68,29 +74,96 @@ def conversation_load(url: str, concurrency: int, messages: int) -> dict:
             "max_ms": round(max(latencies), 1), "throughput_msg_s": round(len(latencies) / wall, 1)}
 
 
+BASELINE_TURNS = ["hello", "I am sad", "yes", "I am great", "are you a bot?", "goodbye", "hi", "very good"]
+
+
+@contextlib.contextmanager
+def baseline_stack(tmp: Path, port: int = 15805):
+    """A stock `rasa init` project, generated and trained here, served over REST (no action server)."""
+    project = tmp / "stock"
+    project.mkdir()
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=tmp,
+                   env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    train_s = time.perf_counter() - started
+    model = next((project / "models").glob("*.tar.gz"))
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
+                             "--interface", "127.0.0.1", "--credentials", str(project / "credentials.yml")],
+                            cwd=project, env=ENV, stdout=open(tmp / "stock.log", "w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", 300, proc)
+        yield f"http://127.0.0.1:{port}", {"rasa": proc}, train_s, started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+
+
+def train_seconds(out: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "rasa"), "train", "--force", "--fixed-model-name", "bench", "--out", str(out)],
+                   cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def measure(url, procs, started, turns, levels, messages) -> dict:
+    ask(url, turns[1], f"bench-cold-{uuid.uuid4().hex}")
+    result = {"cold_start_s": round(time.perf_counter() - started, 1), "load": []}
+    for _ in range(3):  # warm up: first calls build TensorFlow graphs
+        conversation_load(url, 1, len(turns), turns)
+    for conc in levels:
+        result["load"].append(conversation_load(url, conc, messages, turns))
+    result["rss_mb"] = {name: round(rss_mb(p.pid), 1) for name, p in procs.items()}
+    result["saturation_msg_s"] = max(r["throughput_msg_s"] for r in result["load"])
+    return result
+
+
+def print_side_by_side(ours: dict, stock: dict) -> None:
+    print(f"\n{'':28s} {'this project':>14s} {'stock rasa init':>16s} {'ratio':>7s}")
+    for mine, theirs in zip(ours["load"], stock["load"]):
+        for key in ("p50_ms", "p95_ms", "throughput_msg_s"):
+            label = f"conc={mine['concurrency']} {key}"
+            print(f"{label:28s} {mine[key]:14.1f} {theirs[key]:16.1f} {mine[key] / theirs[key]:7.2f}")
+    rows = [("saturation msg/s", ours["saturation_msg_s"], stock["saturation_msg_s"]),
+            ("cold start s", ours["cold_start_s"], stock["cold_start_s"]),
+            ("rasa server RSS MB", ours["rss_mb"]["rasa"], stock["rss_mb"]["rasa"])]
+    if "train_s" in ours and "train_s" in stock:
+        rows.append(("training s", ours["train_s"], stock["train_s"]))
+    for label, a, b in rows:
+        print(f"{label:28s} {a:14.1f} {b:16.1f} {a / b:7.2f}")
+    print(f"{'action server RSS MB':28s} {ours['rss_mb']['actions']:14.1f} {'(none)':>16s}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=400, help="messages per load level")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--no-baseline", action="store_true", help="skip the stock rasa init project")
+    parser.add_argument("--no-train", action="store_true", help="skip measuring training time")
     args = parser.parse_args()
-    report = {"machine": {"cpus": os.cpu_count()}, "load": []}
+    report = {"machine": {"cpus": os.cpu_count()}}
     with tempfile.TemporaryDirectory(prefix="mbc-bench-") as tmp:
+        tmp = Path(tmp)
         started = time.perf_counter()
-        with running_stack(Path(tmp), rasa_port=15405, action_port=15455,
+        with running_stack(tmp / "ours", rasa_port=15405, action_port=15455,
                            MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as (url, procs):
-            ask(url, "what is stable disease", "bench-cold")
-            report["cold_start_s"] = round(time.perf_counter() - started, 1)
-            for _ in range(3):  # warm up: first calls build TensorFlow graphs
-                conversation_load(url, 1, len(TURNS))
-            for conc in args.concurrency:
-                result = conversation_load(url, conc, args.messages)
-                report["load"].append(result)
-                print(f"conc={conc:<3d} msgs={result['messages']:<5d} errors={result['errors']} "
-                      f"p50={result['p50_ms']}ms p95={result['p95_ms']}ms max={result['max_ms']}ms "
-                      f"throughput={result['throughput_msg_s']} msg/s")
-            report["rss_mb"] = {name: round(rss_mb(p.pid), 1) for name, p in procs.items()}
-    print(f"cold start (process start to first answer): {report['cold_start_s']} s")
-    print("resident memory: " + ", ".join(f"{k} {v} MB" for k, v in report["rss_mb"].items()))
+            report["ours"] = measure(url, procs, started, TURNS, args.concurrency, args.messages)
+        if not args.no_train:
+            report["ours"]["train_s"] = round(train_seconds(tmp / "train"), 1)
+        if not args.no_baseline:
+            with baseline_stack(tmp) as (url, procs, train_s, started):
+                report["stock"] = measure(url, procs, started, BASELINE_TURNS, args.concurrency, args.messages)
+                report["stock"]["train_s"] = round(train_s, 1)
+    for name in ("ours", "stock"):
+        for r in report.get(name, {}).get("load", []):
+            print(f"{name:6s} conc={r['concurrency']:<3d} msgs={r['messages']:<5d} errors={r['errors']} "
+                  f"p50={r['p50_ms']}ms p95={r['p95_ms']}ms throughput={r['throughput_msg_s']} msg/s")
+    ours = report["ours"]
+    print(f"cold start (process start to first answer): {ours['cold_start_s']} s")
+    print("resident memory: " + ", ".join(f"{k} {v} MB" for k, v in ours["rss_mb"].items()))
+    if "stock" in report:
+        print_side_by_side(ours, report["stock"])
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / "bench.json").write_text(json.dumps(report, indent=1))
     return 0
