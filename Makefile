@@ -43,7 +43,7 @@ content $(CONTENT_STAMP): $(SPACY_MODEL) $(shell find data/content -type f) $(wi
 	$(ENV) $(PY) -m mbc.load_content && touch $(CONTENT_STAMP)
 
 train $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
-	@echo "==> training the Rasa model (about two minutes)"
+	@echo "==> training the Rasa model (about five minutes on 2 cores)"
 	$(ENV) $(VENV)/bin/rasa train --fixed-model-name mbc --out models/rasa
 
 # The browser tests drive Debian's Chromium (Playwright downloads no browser here).
