@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mbc.article import split_answer
 from mbc.load_content import sync
@@ -175,3 +176,48 @@ def test_a_question_title_button_serves_that_answer_and_feedback_is_stored(stack
             {"s": sender})]
     values = {s["name"]: s["value"] for s in slots}
     assert values["feedback"] == "no" and values["feedback_answer_id"] == "treatment_goals"
+
+
+def post_raw(url, body: bytes):
+    req = urllib.request.Request(f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+@pytest.mark.parametrize("body, status", [
+    (b"[]", 400), (b'"just a string"', 400), (b"{not json", 400), (b"{}", 400),
+    (b'{"message": "hi"}', 400), (b'{"sender": "", "message": "hi"}', 400),
+    (b'{"sender": ["a"], "message": "hi"}', 400), (b'{"sender": "a", "message": ["x"]}', 400),
+    (b'{"sender": "a", "message": 12}', 400), (b'{"sender": "a", "message": "hi", "metadata": "x"}', 400),
+    (json.dumps({"sender": "a", "message": "x" * 100_000}).encode(), 413),
+])
+def test_malformed_rest_requests_get_a_clear_4xx(stack, body, status):
+    got, payload = post_raw(stack["url"], body)
+    assert got == status and payload["error"]
+
+
+def test_requests_without_a_sender_never_share_a_conversation(stack):
+    engine = sa.create_engine(stack["tracker_url"], future=True)
+    post_raw(stack["url"], b'{"message": "my name is Pat and my email is pat@example.org"}')
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = 'default'")).scalar_one()
+    assert rows == 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=st.one_of(
+    st.text(min_size=0, max_size=300),                                   # any unicode: control chars, emoji, RTL
+    st.text(alphabet=st.sampled_from("\u0000\u0007\u200f\u202e\ufeff\U0001F600abc /{}[]\"\\"), max_size=200),
+    st.sampled_from(["/restart", "/session_start", "/choose_answer{\"answer_id\": 5}", "/feedback{bad json",
+                     "/emergency", "\u202eesrever", "مرحبا، ما هو المرض المستقر؟", "🙂" * 500]),
+))
+def test_fuzzed_messages_never_get_a_5xx(stack, message):
+    """60 generated messages a run (hypothesis; --hypothesis-show-statistics prints the count)."""
+    status, payload = post_raw(stack["url"], json.dumps({"sender": f"fuzz-{uuid.uuid4().hex}",
+                                                         "message": message}).encode())
+    assert status < 500, (status, payload)
+    if status == 200 and message.strip():
+        assert any((m.get("text") or "").strip() for m in payload), (message, payload)
