@@ -1,7 +1,7 @@
 """Serve vetted answers: the one the ResponseSelector chose, one picked from a button, or a follow-up."""
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 

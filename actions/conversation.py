@@ -6,7 +6,6 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import ReplyAction, help_lines
-from mbc.store import approved_titles  # noqa: F401  (imported so a broken store fails at start)
 
 ARTICLE_TITLE = "What makes metastatic breast cancer different"
 PUBLISHER = "Living Beyond Breast Cancer"

@@ -1,7 +1,7 @@
 """Emergency and crisis help first; a kind boundary for personal medical advice."""
 from typing import Any, Dict, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 

@@ -1,7 +1,7 @@
 """Honest fallback: "Did you mean...?", "no vetted answer on that", and the list of questions."""
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 

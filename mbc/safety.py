@@ -69,7 +69,3 @@ def _found(term, lowered: str, tokens: List[str]) -> Optional[str]:
     if isinstance(term, str):
         return term if f" {term} " in lowered else None
     return next((t for t in tokens if term.match(t)), None)
-
-
-def matched_rules(match: Optional[SafetyMatch]) -> List[str]:
-    return [] if match is None else [match.rule]

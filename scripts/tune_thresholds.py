@@ -84,7 +84,6 @@ def main() -> int:
     print("best (right - {} x wrong) with negatives served <= {:.0%}:".format(WRONG_COST, MAX_WRONG_TEXT_RATE))
     print(f"  {best[0]}\n  positives served right {best[1]:.1%}, served wrong {best[2]:.1%}, "
           f"negatives served {best[3]:.1%}")
-    current = {k: v for k, v in AnswerGate.get_default_config().items() if k in GRID}
     print("top alternatives:")
     for config, c, wp, wn in sorted(ok, key=score, reverse=True)[:8]:
         print(f"  {config} right={c:.1%} wrong={wp:.1%} neg_served={wn:.1%}")

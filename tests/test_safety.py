@@ -1,5 +1,4 @@
 """Safety patterns and the two NLU components, on messages shaped as Rasa's classifiers leave them."""
-import json
 from pathlib import Path
 
 import pytest

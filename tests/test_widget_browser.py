@@ -1,7 +1,6 @@
 """The website chat widget in a real headless Chromium (Debian's), against the real Rasa server, action
 server and page server, over Rasa's socket.io channel."""
 import itertools
-import json
 import shutil
 import subprocess
 import sys
