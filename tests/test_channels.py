@@ -23,7 +23,7 @@ from tests import platform_standin
 RASA_PORT, ACTION_PORT = 15605, 15655
 PUBLIC = "https://bot.example.org"
 TELEGRAM = {"token": "123456:test-token-not-real", "bot": "mbc_test_bot", "secret": "test-secret-token"}
-SLACK = {"token": "xoxb-test-not-real", "secret": "test-signing-secret"}
+SLACK = {"token": "xoxb-test", "secret": "test-signing-secret"}
 MESSENGER = {"verify": "test-verify-token", "secret": "test-app-secret", "page": "test-page-token"}
 TWILIO = {"sid": "ACtest", "auth": "test-auth-token", "sms": "+15550001111", "whatsapp": "whatsapp:+15550002222"}
 
