@@ -4,11 +4,17 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.replies import ReplyAction, READ_MORE, answer_messages, approved, title_buttons
+from actions.replies import (
+    READ_MORE,
+    ReplyAction,
+    answer_messages,
+    approved,
+    link_button,
+    title_buttons,
+)
 from mbc.links import passage_link
 from mbc.store import AnswerRow, ServedAnswer, approved_titles, get_engine
 
@@ -92,8 +98,7 @@ class ActionFollowUp(ReplyAction):
         if following is not None:
             return serve(dispatcher, following, "follow_up", lead="Here is what the article says next:")
         link = passage_link(last.article_url, last.text)
-        dispatcher.utter_message(response="utter_only_article_words",
-                                 buttons=[{"title": READ_MORE, "type": "web_url", "url": link, "payload": link}])
+        dispatcher.utter_message(response="utter_only_article_words", buttons=[link_button(link)])
         dispatcher.utter_message(text=f"{READ_MORE}: {link}")
         related = same_section(last.id)
         if related:

@@ -3,13 +3,14 @@ the feedback question. One place, so every action and channel renders content th
 import os
 from abc import ABCMeta, abstractmethod
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from channels.render import is_link
 from mbc.links import passage_link
 from mbc.settings import ROOT
 from mbc.store import ServedAnswer, approved_titles, find_answer
@@ -30,9 +31,14 @@ def answer_messages(answer: ServedAnswer, lead: Optional[Text] = None) -> List[D
     messages = [{"text": lead}] if lead else []
     messages.append({"text": answer.text})
     messages.append({"text": f"{READ_MORE}, “{answer.article_title}” by {answer.publisher}: {link}",
-                     "buttons": [{"title": READ_MORE, "type": "web_url", "url": link, "payload": link}]})
+                     "buttons": [link_button(link)]})
     messages.append(feedback_question())
     return messages
+
+
+def link_button(url: Text) -> Dict[Text, Any]:
+    # "url" for channels with link buttons; the same URL as payload for those that keep only payloads.
+    return {"title": READ_MORE, "type": "web_url", "url": url, "payload": url}
 
 
 def feedback_question() -> Dict[Text, Any]:
@@ -46,10 +52,21 @@ def title_buttons(answer_ids: Iterable[Text], titles: Optional[Dict[Text, Text]]
     return [{"title": titles[i], "payload": choose_payload(i)} for i in answer_ids if i in titles]
 
 
+def ranking(tracker: Tracker) -> List[Tuple[Text, float]]:
+    """(answer id, confidence) in the ResponseSelector's order for the latest message."""
+    ranked = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    return [(r["intent_response_key"].split("/", 1)[1], r["confidence"]) for r in ranked
+            if "/" in r.get("intent_response_key", "")]
+
+
 def ranked_answer_ids(tracker: Tracker) -> List[Text]:
-    """Answer ids in the ResponseSelector's order for the latest message."""
-    ranking = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
-    return [r["intent_response_key"].split("/", 1)[1] for r in ranking if "/" in r.get("intent_response_key", "")]
+    return [answer_id for answer_id, _ in ranking(tracker)]
+
+
+def top_answer(tracker: Tracker, min_confidence: float) -> Optional[ServedAnswer]:
+    """The ResponseSelector's first answer, if it is at least this sure of it and the answer is approved."""
+    ranked = ranking(tracker)
+    return approved(ranked[0][0]) if ranked and ranked[0][1] >= min_confidence else None
 
 
 def approved(answer_id: Optional[Text]) -> Optional[ServedAnswer]:
@@ -65,10 +82,6 @@ def help_lines(region: Optional[Text] = None) -> Dict[Text, Text]:
     if region not in lines:
         raise KeyError(f"MBC_HELP_LINES={region!r} is not in {HELP_LINES_FILE}")
     return lines[region]
-
-
-def is_link(button: Dict[Text, Any]) -> bool:
-    return button.get("type") == "web_url" or str(button.get("payload", "")).startswith(("http://", "https://"))
 
 
 class ReplyAction(Action, metaclass=ABCMeta):

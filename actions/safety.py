@@ -6,7 +6,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import send
-from actions.replies import ReplyAction, answer_messages, approved, help_lines, ranked_answer_ids, title_buttons
+from actions.replies import (
+    ReplyAction,
+    answer_messages,
+    help_lines,
+    ranked_answer_ids,
+    title_buttons,
+    top_answer,
+)
 
 # The ResponseSelector's confidence above which the top answer is offered after the advice boundary.
 RELATED_ANSWER_THRESHOLD = 0.7
@@ -38,11 +45,9 @@ class ActionSafetyHelp(ReplyAction):
         category = "emergency"
         dispatcher.utter_message(text=lines["fever_on_treatment" if rule == "fever_on_treatment" else "emergency"])
         events = [SlotSet("outcome", category)]
-        classifier = (message.get("safety") or {}).get("classifier") or {}
-        ranking = ((message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
-        if classifier.get("name") == "faq" and classifier.get("confidence", 0) >= ALSO_ANSWER_THRESHOLD \
-                and ranking and ranking[0]["confidence"] >= ALSO_ANSWER_THRESHOLD:
-            answer = approved(ranked_answer_ids(tracker)[0])
+        classifier = safety.get("classifier") or {}
+        if classifier.get("name") == "faq" and classifier.get("confidence", 0) >= ALSO_ANSWER_THRESHOLD:
+            answer = top_answer(tracker, ALSO_ANSWER_THRESHOLD)
             if answer is not None:
                 send(dispatcher, answer_messages(answer, lead="About your question:"))
                 events.append(SlotSet("last_answer_id", answer.id))
@@ -53,9 +58,7 @@ class ActionSafetyHelp(ReplyAction):
     def note_then_answer(dispatcher, tracker, lines):
         """Only the classifier hinted at danger, and not surely: where to get help, then the question."""
         dispatcher.utter_message(text=lines["safety_note"])
-        ranking = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
-        answer = approved(ranked_answer_ids(tracker)[0]) if ranking and \
-            ranking[0]["confidence"] >= UNSURE_ANSWER_THRESHOLD else None
+        answer = top_answer(tracker, UNSURE_ANSWER_THRESHOLD)
         if answer is None:
             dispatcher.utter_message(response="utter_not_sure")
             return [SlotSet("outcome", "safety_note")]
@@ -72,10 +75,9 @@ class ActionMedicalAdvice(ReplyAction):
 
     def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         dispatcher.utter_message(response="utter_medical_advice")
-        ranking = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
         ids = ranked_answer_ids(tracker)
         events = [SlotSet("outcome", "advice")]
-        related = approved(ids[0]) if ids and ranking[0]["confidence"] >= RELATED_ANSWER_THRESHOLD else None
+        related = top_answer(tracker, RELATED_ANSWER_THRESHOLD)
         if related is not None:
             send(dispatcher, answer_messages(related, lead="General information from the article that may be related:"))
             events.append(SlotSet("last_answer_id", related.id))

@@ -12,6 +12,8 @@ from typing import Text
 from rasa.core.channels.rest import RestInput
 from sanic import response
 
+from channels.webhooks import is_webhook_post
+
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 5000
 MAX_SENDER_CHARS = 128
@@ -47,8 +49,7 @@ class ValidatedRestInput(RestInput):
 
         @blueprint.middleware("request")
         async def check_body(request):
-            # Sanic runs blueprint middleware for every request: act only on this channel's webhook.
-            if request.method != "POST" or request.path != f"/webhooks/{self.name()}/webhook":
+            if not is_webhook_post(request, self.name()):
                 return None
             status, error = problem(request)
             if status:

@@ -17,6 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.render import link_of, slack_mrkdwn, split_buttons, text_only
+from channels.webhooks import is_webhook_post
 
 logger = logging.getLogger(__name__)
 SLACK_BUTTON_LIMIT = 5
@@ -60,8 +61,7 @@ class SignedSlackInput(SlackInput):
 
         @blueprint.middleware("request")
         async def check_signature(request):
-            # Sanic runs blueprint middleware for every request: act only on this channel's webhook.
-            if request.method != "POST" or request.path != f"/webhooks/{self.name()}/webhook":
+            if not is_webhook_post(request, self.name()):
                 return None
             headers = {k.lower(): v for k, v in request.headers.items()}
             if not self.slack_signing_secret or not verifier.is_valid_request(request.body, headers):

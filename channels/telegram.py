@@ -16,6 +16,7 @@ from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import response
 
 from channels.render import link_of, split_buttons, text_only
+from channels.webhooks import is_webhook_post
 
 logger = logging.getLogger(__name__)
 CALLBACK_DATA_LIMIT = 64
@@ -58,8 +59,7 @@ class SecureTelegramInput(TelegramInput):
 
         @blueprint.middleware("request")
         async def check_secret(request):
-            # Sanic runs blueprint middleware for every request: act only on this channel's webhook.
-            if request.method != "POST" or request.path != f"/webhooks/{self.name()}/webhook":
+            if not is_webhook_post(request, self.name()):
                 return None
             sent = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
             if not self.secret_token or not hmac.compare_digest(sent, self.secret_token):

@@ -13,6 +13,7 @@ from sanic import response
 from twilio.request_validator import RequestValidator
 
 from channels.render import text_only
+from channels.webhooks import is_webhook_post
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,7 @@ class SignedTwilioInput(TwilioInput):
 
         @blueprint.middleware("request")
         async def check_signature(request):
-            # Sanic runs blueprint middleware for every request: act only on this channel's webhook.
-            if request.method != "POST" or request.path != f"/webhooks/{self.name()}/webhook":
+            if not is_webhook_post(request, self.name()):
                 return None
             params = {k: v[0] for k, v in (request.form or {}).items()}
             signature = request.headers.get("X-Twilio-Signature", "")
