@@ -1,0 +1,121 @@
+"""Benchmark of the staff review app's conversation list at scale (`make bench-review`).
+
+Generates N conversations (default 100,000) into the review tables of a fresh database, starts the
+real app, signs in over HTTP and times list pages (median and p95 of repeated requests), then times
+the indexer on generated Rasa events. SQLite by default; --postgres URL for a PostgreSQL server
+(a fresh database is created there and dropped afterwards).
+"""
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from review import indexer
+from review.generate import count, fill_events, fill_review_tables
+from review.schema import conversations, create_review_schema, engine_for, messages
+from scripts.stack import ROOT, wait_for
+from scripts.staff_client import StaffClient
+
+PASSWORD = "bench-password-" + uuid.uuid4().hex[:8]
+
+
+def pages(today: dt.date):
+    week = (today - dt.timedelta(days=7)).isoformat()
+    return [
+        ("newest first, page 1", "/conversations"),
+        ("fell short in the last week", f"/conversations?outcome=fell_short&from={week}"),
+        ("emergencies", "/conversations?outcome=emergency"),
+        ("negative feedback, not reviewed", "/conversations?feedback=negative&status=new"),
+        ("lowest confidence first", "/conversations?sort=lowest_confidence"),
+        ("channel + date range", f"/conversations?channel=telegram&from={week}&to={today.isoformat()}"),
+        ("tag", "/conversations?tag=content+gap"),
+        ("free-text search", "/conversations?q=clinical+trial"),
+        ("page 1000", "/conversations?page=1000"),
+        ("dashboard, 30 days", "/dashboard"),
+    ]
+
+
+def timed(client: StaffClient, path: str, repeats: int):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+    return statistics.median(times), sorted(times)[int(len(times) * 0.95) - 1]
+
+
+def run(db_url: str, n: int, repeats: int, port: int, workdir: Path) -> None:
+    review = engine_for(db_url)
+    create_review_schema(review)
+    start = time.perf_counter()
+    fill_review_tables(review, n)
+    print(f"generated {count(review, conversations):,} conversations, {count(review, messages):,} messages "
+          f"in {time.perf_counter() - start:.0f} s ({db_url.split(':')[0]})")
+    if db_url.startswith("postgresql"):
+        with review.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
+    env = dict(os.environ, MBC_REVIEW_DB_URL=db_url, MBC_TRACKER_DB_URL=f"sqlite:///{workdir / 'tracker.db'}",
+               MBC_REVIEW_PORT=str(port), MBC_STATE_DIR=str(workdir), MBC_REVIEW_PASSWORD=PASSWORD)
+    subprocess.run([sys.executable, "-m", "review", "create-user", "bench", "--role", "admin"], cwd=ROOT,
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    app = subprocess.Popen([sys.executable, "-m", "review", "serve"], cwd=ROOT, env=env,
+                           stdout=open(workdir / "review.log", "w"), stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/login", 60, app)
+        client = StaffClient(f"http://127.0.0.1:{port}")
+        if client.login("bench", PASSWORD).status != 303:
+            raise RuntimeError("could not sign in")
+        print(f"\n{'page':40} {'median ms':>10} {'p95 ms':>8}   ({repeats} requests each, over HTTP)")
+        for name, path in pages(dt.date.today()):
+            median, p95 = timed(client, path, repeats)
+            print(f"{name:40} {median:10.1f} {p95:8.1f}")
+    finally:
+        app.terminate()
+        app.wait(20)
+
+    events_url = f"sqlite:///{workdir / 'events.db'}"
+    n_events = fill_events(engine_for(events_url), 2000)
+    target = engine_for(f"sqlite:///{workdir / 'index.db'}")
+    create_review_schema(target)
+    start = time.perf_counter()
+    indexer.sync(engine_for(events_url), target)
+    seconds = time.perf_counter() - start
+    print(f"\nindexer: {n_events:,} Rasa events of 2,000 conversations in {seconds:.1f} s "
+          f"({n_events / seconds:,.0f} events/s, redaction included)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--port", type=int, default=19590)
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server, e.g. postgresql://postgres@127.0.0.1/postgres")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
+        workdir = Path(tmp)
+        if not args.postgres:
+            run(f"sqlite:///{workdir / 'review.db'}", args.conversations, args.repeats, args.port, workdir)
+            return
+        name = f"mbc_bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            run(args.postgres.rsplit("/", 1)[0] + "/" + name, args.conversations, args.repeats, args.port, workdir)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
