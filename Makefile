@@ -68,3 +68,17 @@ clean:
 # Talk to the assistant in the terminal (start `make run` first: the shell uses its action server).
 shell: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	$(ENV) $(VENV)/bin/rasa shell --model $(RASA_MODEL) --endpoints endpoints.yml
+
+# Scale-out mode: several Rasa servers and action servers behind nginx (Debian's package), conversations
+# in PostgreSQL (MBC_TRACKER_DB_URL) and the conversation lock, rate counters and replay cache in Redis
+# (MBC_REDIS_URL). `MBC_SERVERS=3 make run-scaleout` for three of each (default 2). See docs/deployment.md.
+.PHONY: nginx run-scaleout
+
+nginx:
+	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "==> installing Debian's nginx for the scale-out mode"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else echo "The scale-out mode and its tests need nginx: sudo apt-get install nginx"; exit 1; fi; }
+
+run-scaleout: setup nginx $(RASA_MODEL) $(CONTENT_STAMP)
+	$(ENV) $(PY) -m scripts.scaleout

@@ -3,7 +3,8 @@
 Rasa answers a body that is not a JSON object with a 500, replies with nothing to a message that is not
 text, and files every request without a sender under one shared conversation ("default"), so strangers
 would continue each other's conversations. Here such requests get a 400 with a clear error, and
-messages longer than MAX_MESSAGE_CHARS a 413, before they reach the assistant.
+messages longer than MAX_MESSAGE_CHARS a 413, before they reach the assistant. A sender or address
+writing faster than the rate limit (channels/ratelimit.py) gets a 429 with a kind message.
 """
 import json
 import logging
@@ -12,6 +13,7 @@ from typing import Text
 from rasa.core.channels.rest import RestInput
 from sanic import response
 
+from channels.ratelimit import SLOW_DOWN, limiter
 from channels.webhooks import is_webhook_post
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,11 @@ class ValidatedRestInput(RestInput):
             if status:
                 logger.info("rest: refused a request (%s)", status)
                 return response.json({"error": error}, status=status)
+            rate = limiter()
+            address = rate.address(request.ip, request.headers.get("X-Real-IP"))
+            if await rate.too_fast(json.loads(request.body)["sender"], address):
+                return response.json({"error": SLOW_DOWN}, status=429,
+                                     headers={"Retry-After": str(rate.retry_after())})
             return None
 
         return blueprint

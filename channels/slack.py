@@ -2,13 +2,12 @@
 
 Every request must carry X-Slack-Signature over its timestamp and body, made with the app's signing
 secret (checked with slack_sdk's SignatureVerifier, which also refuses timestamps older than five
-minutes); an identical request seen again in that window is refused as a replay. Refusals are 401,
+minutes); an identical request seen again in that window is refused as a replay (remembered in Redis
+when MBC_REDIS_URL is set, so across every Rasa server: channels/replay.py). Refusals are 401,
 malformed bodies 400. Replies use Slack's link syntax and buttons (URL buttons for the article).
 """
-import collections
 import logging
 import os
-import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -17,6 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.render import link_of, slack_mrkdwn, split_buttons, text_only
+from channels.replay import ReplayGuard
 from channels.webhooks import is_webhook_post
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class SignedSlackInput(SlackInput):
     def blueprint(self, on_new_message):
         blueprint = super().blueprint(on_new_message)
         verifier = SignatureVerifier(self.slack_signing_secret)
-        seen: "collections.OrderedDict[str, float]" = collections.OrderedDict()
+        replays = ReplayGuard(self.name(), REPLAY_WINDOW_S)
 
         @blueprint.middleware("request")
         async def check_signature(request):
@@ -67,13 +67,9 @@ class SignedSlackInput(SlackInput):
             if not self.slack_signing_secret or not verifier.is_valid_request(request.body, headers):
                 logger.warning("slack: refused a request without a valid, recent X-Slack-Signature")
                 return response.text("invalid signature", status=401)
-            now, key = time.time(), headers.get("x-slack-signature", "")
-            while seen and next(iter(seen.values())) < now - REPLAY_WINDOW_S:
-                seen.popitem(last=False)
-            if key in seen:
+            if not await replays.first_time(headers.get("x-slack-signature", "")):
                 logger.warning("slack: refused a replayed request")
                 return response.text("replayed request", status=401)
-            seen[key] = now
             kind = request.headers.get("content-type", "")
             if "json" in kind:
                 try:

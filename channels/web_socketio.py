@@ -5,6 +5,8 @@
 2. Session persistence: Rasa 3.6.21 calls `sio.enter_room(...)` without awaiting it, which python-socketio
    5.10+ made a coroutine, so the browser never joins its session's room and never gets replies. The
    `session_request` handler is replaced by one that awaits it and accepts only well-formed session ids.
+3. Rate limit: a session or address writing too fast (channels/ratelimit.py) gets a kind "please wait"
+   reply instead of an answer.
 """
 import logging
 import os
@@ -15,6 +17,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
+
+from channels.ratelimit import SLOW_DOWN, limiter
 
 logger = logging.getLogger(__name__)
 DEFAULT_ORIGINS = "http://localhost:8080 http://127.0.0.1:8080"
@@ -43,4 +47,19 @@ class WebSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid)
 
         sio.on("session_request", namespace=self.namespace)(session_request)
+
+        handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
+
+        async def user_uttered(sid: Text, data: Any) -> None:
+            request = (sio.get_environ(sid, self.namespace) or {}).get("sanic.request")
+            sender = (data.get("session_id") if isinstance(data, dict) else None) or sid
+            rate = limiter()
+            address = rate.address(request.ip if request else None,
+                                   request.headers.get("X-Real-IP") if request else None)
+            if await rate.too_fast(str(sender), address):
+                await sio.emit(self.bot_message_evt, {"text": SLOW_DOWN}, room=sid)
+                return
+            await handle_message(sid, data)
+
+        sio.on(self.user_message_evt, namespace=self.namespace)(user_uttered)
         return blueprint

@@ -7,6 +7,10 @@ source .venv/bin/activate
 model=models/rasa/mbc.tar.gz
 
 python -m scripts.credentials "$MBC_STATE_DIR/credentials.yml"
+python -m scripts.endpoints "$MBC_STATE_DIR/endpoints.yml"
+# A new secret at every start: the action server answers only requests carrying it (the Rasa server's).
+MBC_ACTION_SECRET="${MBC_ACTION_SECRET:-$(python -m scripts.action_secret "$MBC_STATE_DIR/action_secret")}"
+export MBC_ACTION_SECRET
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -18,7 +22,8 @@ pids+=($!)
 
 echo "==> Rasa server on http://localhost:${MBC_RASA_PORT} (HTTP API off: only the channels are served)"
 # No --enable-api: Rasa's HTTP API can read and rewrite conversations, so it stays closed.
-rasa run --model "$model" --endpoints endpoints.yml --credentials "$MBC_STATE_DIR/credentials.yml" \
+# mbc.rasa_main is `rasa` with a kind reply when the action server is down (mbc/processor.py).
+python -m mbc.rasa_main run --model "$model" --endpoints "$MBC_STATE_DIR/endpoints.yml" --credentials "$MBC_STATE_DIR/credentials.yml" \
   --port "$MBC_RASA_PORT" --interface "${MBC_RASA_HOST:-127.0.0.1}" --cors $MBC_CORS_ORIGINS &
 pids+=($!)
 

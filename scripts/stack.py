@@ -1,7 +1,7 @@
 """Start the assistant's processes (action server + Rasa server) for tests, `make eval` and `make bench`.
 
 The same commands as scripts/run.sh, on ports and state files of the caller's choosing, stopped
-when the `with` block ends.
+when the `with` block ends. scripts/scaleout.py starts several of each with the same helpers.
 """
 import contextlib
 import json
@@ -12,6 +12,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from scripts.action_secret import new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -50,7 +52,43 @@ def stack_env(state_dir: Path, rasa_port: int, action_port: int, **extra) -> dic
         "SANIC_HOST": "127.0.0.1",
     })
     env.update(extra)
+    if not env.get("MBC_ACTION_SECRET"):
+        env["MBC_ACTION_SECRET"] = new_secret(state_dir / "action_secret")
     return env
+
+
+def write_config(state_dir: Path, env: dict) -> None:
+    """The credentials and endpoints files Rasa reads, for the channels and stores this env switches on."""
+    for module, name in (("scripts.credentials", "credentials.yml"), ("scripts.endpoints", "endpoints.yml")):
+        subprocess.run([sys.executable, "-m", module, str(state_dir / name)], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def start_actions(env: dict, port: int, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def start_rasa(env: dict, port: int, log: Path, state_dir: Path) -> subprocess.Popen:
+    # No --enable-api: Rasa's HTTP API can read and rewrite conversations, so it stays closed.
+    return subprocess.Popen(
+        [sys.executable, "-m", "mbc.rasa_main", "run", "--model", str(MODEL),
+         "--endpoints", str(state_dir / "endpoints.yml"), "--credentials", str(state_dir / "credentials.yml"),
+         "--port", str(port), "--interface", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=open(log, "a"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(*procs: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, sig)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 @contextlib.contextmanager
@@ -62,26 +100,11 @@ def running_stack(state_dir: Path, rasa_port: int = 15005, action_port: int = 15
     env = stack_env(state_dir, rasa_port, action_port, **extra_env)
     procs = {}
     try:
-        procs["actions"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=open(log_dir / "actions.log", "w"), stderr=subprocess.STDOUT,
-            start_new_session=True)
-        subprocess.run([sys.executable, "-m", "scripts.credentials", str(state_dir / "credentials.yml")],
-                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        procs["rasa"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-             "--credentials", str(state_dir / "credentials.yml"), "--port", str(rasa_port), "--interface", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=open(log_dir / "rasa.log", "w"), stderr=subprocess.STDOUT,
-            start_new_session=True)
+        procs["actions"] = start_actions(env, action_port, log_dir / "actions.log")
+        write_config(state_dir, env)
+        procs["rasa"] = start_rasa(env, rasa_port, log_dir / "rasa.log", state_dir)
         wait_for(f"http://127.0.0.1:{action_port}/health", timeout, procs["actions"])
         wait_for(f"http://127.0.0.1:{rasa_port}/", timeout, procs["rasa"])
         yield f"http://127.0.0.1:{rasa_port}", procs
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop(*procs.values())

@@ -67,3 +67,63 @@ def loaded_store(content, store_url):
     create_schema(engine)
     sync(content, engine)
     return store_url
+
+
+REDIS_URL = os.environ.get("MBC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def scaleout_db_url():
+    """A fresh PostgreSQL database for this run's scale-out and fault tests, dropped afterwards."""
+    name = f"mbc_scaleout_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_prefix():
+    """A key prefix of this run's own on the real Redis (which others may share); its keys are deleted
+    afterwards. CI must have Redis: no skip."""
+    import redis
+
+    prefix = f"mbctest{uuid.uuid4().hex[:10]}"
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()
+    yield prefix
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+SCALEOUT_LIMITS = {"MBC_RATE_PER_SENDER": 12, "MBC_RATE_PER_ADDRESS": 30}
+SCALEOUT_SLACK_SECRET = "test-signing-secret"
+
+
+@pytest.fixture(scope="session")
+def scaleout(tmp_path_factory, content, scaleout_db_url, redis_prefix):
+    """Two Rasa servers and two action servers behind nginx, on PostgreSQL and Redis, for the whole run
+    (tests that stop a process start it again)."""
+    from scripts.scaleout import running_scaleout
+    from tests import platform_standin
+
+    tmp = tmp_path_factory.mktemp("scaleout")
+    content_url = f"sqlite:///{tmp / 'content.db'}"
+    create_schema(get_engine(content_url))
+    sync(content, get_engine(content_url))
+    slack_api, _ = platform_standin.start("unused")  # Slack is on, to check its replay cache in Redis
+    try:
+        with running_scaleout(tmp, [16101, 16102], [16151, 16152], public_port=16080, actions_port=16081,
+                              MBC_TRACKER_DB_URL=scaleout_db_url, MBC_REDIS_URL=REDIS_URL,
+                              MBC_REDIS_PREFIX=redis_prefix, MBC_CONTENT_DB_URL=content_url,
+                              MBC_SLACK_BOT_TOKEN="xoxb-test", MBC_SLACK_SIGNING_SECRET=SCALEOUT_SLACK_SECRET,
+                              MBC_SLACK_API_URL=f"http://127.0.0.1:{slack_api.server_address[1]}/api/",
+                              **{k: str(v) for k, v in SCALEOUT_LIMITS.items()}) as cluster:
+            cluster.db_url = scaleout_db_url
+            yield cluster
+    finally:
+        slack_api.shutdown()

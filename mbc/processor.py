@@ -1,0 +1,65 @@
+"""Rasa's message processor, with a kind reply when the action server cannot answer.
+
+Rasa 3.6 (MessageProcessor._run_action) logs a failed custom action and sends the user nothing, so a
+person asking about their cancer while the action server restarts gets silence. Here a custom action
+that fails, or takes longer than MBC_ACTION_TIMEOUT seconds (default 10), is replaced by a short
+"please try again" message and the region's urgent-help line (data/safety/help_lines.yml), stored in
+the conversation like any reply, with the `outcome` slot set to "unavailable" for staff. Answers
+resume by themselves once the action server is back: nothing about the failure is remembered.
+"""
+import asyncio
+import logging
+import os
+from functools import lru_cache
+from typing import List, Text
+
+import yaml
+from rasa.core.actions.action import Action, ActionExecutionRejection, ActionSessionStart, RemoteAction
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import BotUttered, Event, SlotSet
+
+from mbc.settings import ROOT
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = ("I'm sorry, I can't look up answers right now. Please try again in a minute or two: "
+               "your question was not lost, it just could not be answered this time.")
+
+
+@lru_cache(maxsize=4)
+def safety_note(region: Text) -> Text:
+    lines = yaml.safe_load((ROOT / "data" / "safety" / "help_lines.yml").read_text(encoding="utf-8"))
+    return lines[region]["safety_note"]
+
+
+class ReplyWhenUnavailable(Action):
+    """Runs a remote action; if the action server fails, replies kindly instead of staying silent."""
+
+    def __init__(self, remote: RemoteAction, timeout: float) -> None:
+        self.remote, self.timeout = remote, timeout
+
+    def name(self) -> Text:
+        return self.remote.name()
+
+    async def run(self, output_channel, nlg, tracker, domain) -> List[Event]:
+        try:
+            return await asyncio.wait_for(self.remote.run(output_channel, nlg, tracker, domain), self.timeout)
+        except ActionExecutionRejection:
+            raise  # Rasa's own signal to try another action, not a failure
+        except Exception as error:
+            logger.error("action %s failed (%s: %s): replied 'try again shortly'", self.name(),
+                         type(error).__name__, error)
+        if self.name() == ACTION_SESSION_START_NAME:
+            # Start the session as Rasa would (no disclaimer this time); the action that answers the
+            # message fails too and says "try again", so the user hears it once.
+            return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+        return [BotUttered(UNAVAILABLE),
+                BotUttered(safety_note(os.environ.get("MBC_HELP_LINES", "us"))),
+                SlotSet("outcome", "unavailable")]
+
+
+class FallbackProcessor(MessageProcessor):
+    async def _run_action(self, action, tracker, output_channel, nlg, prediction) -> bool:
+        if isinstance(action, RemoteAction):
+            action = ReplyWhenUnavailable(action, float(os.environ.get("MBC_ACTION_TIMEOUT", "10")))
+        return await super()._run_action(action, tracker, output_channel, nlg, prediction)

@@ -1,0 +1,44 @@
+"""Rasa's SQL tracker store, surviving a lost database connection.
+
+Rasa creates its engine without pool_pre_ping, so after the database drops connections (a restart, a
+failover, an idle timeout) the next request runs on a dead one; Rasa's FailSafeTrackerStore then
+answers from an empty in-memory tracker, the conversation starts over and its new events are never
+written. Here each pooled connection is checked before use, and an operation whose connection still
+breaks mid-way is run once more on a fresh one: a save is one transaction counted against the stored
+events, so running it again cannot store an event twice. (With an event broker configured, a retried
+save would publish its events again; this project configures none.)
+"""
+import logging
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from sqlalchemy.orm import sessionmaker
+
+logger = logging.getLogger(__name__)
+
+
+class ReconnectingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    async def _once_more_if_disconnected(self, operation, *args, **kwargs):
+        try:
+            return await operation(*args, **kwargs)
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            logger.warning("tracker store: lost the database connection, trying again (%s)", error.orig)
+            return await operation(*args, **kwargs)
+
+    async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
+        return await self._once_more_if_disconnected(super()._retrieve, sender_id, fetch_events_from_all_sessions)
+
+    async def save(self, tracker) -> None:
+        await self._once_more_if_disconnected(super().save, tracker)
+
+    async def keys(self):
+        return await self._once_more_if_disconnected(super().keys)
