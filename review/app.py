@@ -25,14 +25,14 @@ from review.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 
 SESSION_COOKIE = "mbc_review_session"
 LOGIN_CSRF_COOKIE = "mbc_review_login"
-PUBLIC = {"/login", "/static/review.css"}
+PUBLIC = {"/login", "/static/review.css", "/favicon.ico"}
 TAG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_ ")
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null" on our own forms
     "Cache-Control": "no-store",
 }
 
@@ -105,7 +105,11 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
     async def login_page(request):
         if request.ctx.staff:
             return response.redirect("/conversations", status=303)
-        token = secrets.token_urlsafe(32)
+        # Reuse the token this browser already holds: a second load (another tab, the favicon's
+        # redirect) must not invalidate the form already on screen.
+        token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if len(token) < 40:
+            token = secrets.token_urlsafe(32)
         resp = render(request, "login.html", csrf=token, error=None)
         set_cookie(resp, LOGIN_CSRF_COOKIE, token, max_age=3600)
         return resp
@@ -137,6 +141,10 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
         resp = response.redirect("/login", status=303)
         del resp.cookies[SESSION_COOKIE]
         return resp
+
+    @app.get("/favicon.ico")
+    async def favicon(request):
+        return response.empty(status=204)
 
     @app.get("/")
     async def home(request):

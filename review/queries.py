@@ -14,8 +14,9 @@ PAGE_SIZE = 50
 SORTS = {
     "newest": [conversations.c.last_at.desc(), conversations.c.sender_id],
     "oldest": [conversations.c.last_at.asc(), conversations.c.sender_id],
-    "lowest_confidence": [conversations.c.min_confidence.asc(), conversations.c.last_at.desc()],
-    "longest": [conversations.c.user_messages.desc(), conversations.c.last_at.desc()],
+    "lowest_confidence": [conversations.c.min_confidence.asc().nulls_last(), conversations.c.last_at.desc(),
+                          conversations.c.sender_id],
+    "longest": [conversations.c.user_messages.desc(), conversations.c.last_at.desc(), conversations.c.sender_id],
 }
 OUTCOME_FILTERS = FLAGGED_OUTCOMES + ("fell_short",)
 FEEDBACK_FILTERS = ("negative", "positive", "wrong")
