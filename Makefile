@@ -9,7 +9,7 @@ CONTENT_STAMP := var/content.loaded
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup browser spacy content train validate eval bench clean shell
+.PHONY: run test setup browser spacy content train validate eval bench bench-review staff-user retention clean shell
 
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
@@ -61,6 +61,20 @@ eval: setup $(RASA_MODEL) $(CONTENT_STAMP)
 
 bench: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	$(ENV) $(PY) -m scripts.bench
+
+# The staff review app's list page and dashboard with 100,000 generated conversations (SQLite; add
+# BENCH_REVIEW_ARGS="--postgres postgresql://postgres@127.0.0.1:5432/postgres" for PostgreSQL).
+bench-review: setup
+	$(ENV) $(PY) -m scripts.bench_review $(BENCH_REVIEW_ARGS)
+
+# A staff account for the review app: `make staff-user NAME=alex ROLE=admin` (asks for the password).
+staff-user: setup
+	@test -n "$(NAME)" || { echo "usage: make staff-user NAME=alex [ROLE=reviewer|admin]"; exit 2; }
+	$(ENV) $(PY) -m review create-user "$(NAME)" --role "$(or $(ROLE),reviewer)"
+
+# Delete conversations idle for more than MBC_RETENTION_DAYS (365) days, everywhere they are kept.
+retention: setup
+	$(ENV) $(PY) -m review retention
 
 clean:
 	rm -rf models/rasa var

@@ -7,6 +7,10 @@ export MBC_ACTION_URL="${MBC_ACTION_URL:-http://127.0.0.1:${MBC_ACTION_PORT}/web
 export MBC_TRACKER_DB_URL="${MBC_TRACKER_DB_URL:-sqlite:///${MBC_STATE_DIR}/tracker.db}"
 export MBC_CONTENT_DB_URL="${MBC_CONTENT_DB_URL:-sqlite:///${MBC_STATE_DIR}/content.db}"
 export MBC_WEB_PORT="${MBC_WEB_PORT:-8080}"
+# The staff review app (review/): its port, its own tables, and how long conversations are kept.
+export MBC_REVIEW_PORT="${MBC_REVIEW_PORT:-8090}"
+export MBC_REVIEW_DB_URL="${MBC_REVIEW_DB_URL:-sqlite:///${MBC_STATE_DIR}/review.db}"
+export MBC_RETENTION_DAYS="${MBC_RETENTION_DAYS:-365}"
 # Browser origins allowed to call the Rasa server (REST CORS and socket.io): never "*" by default.
 export MBC_WEB_ORIGINS="${MBC_WEB_ORIGINS:-http://localhost:${MBC_WEB_PORT} http://127.0.0.1:${MBC_WEB_PORT}}"
 export MBC_CORS_ORIGINS="${MBC_CORS_ORIGINS:-$MBC_WEB_ORIGINS}"
