@@ -4,8 +4,6 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from actions.replies import (
     READ_MORE,
@@ -16,7 +14,7 @@ from actions.replies import (
     title_buttons,
 )
 from mbc.links import passage_link
-from mbc.store import AnswerRow, ServedAnswer, approved_titles, get_engine
+from mbc.store import ServedAnswer, snapshot
 
 RETRIEVAL_INTENT = "faq"
 
@@ -59,25 +57,24 @@ class ActionAnswerFaq(ReplyAction):
 def next_in_article(answer_id: Text) -> Optional[Text]:
     """The approved answer that follows this one in the same section of the article ("tell me more").
     Answers may overlap (is_mbc_curable contains what_is_stable_disease): skip what was just read."""
-    titles = approved_titles()
-    with Session(get_engine()) as session:
-        current = session.get(AnswerRow, answer_id)
-        if current is None:
-            return None
-        later = session.execute(select(AnswerRow).where(AnswerRow.section_id == current.section_id,
-                                                        AnswerRow.position > current.position)
-                                .order_by(AnswerRow.position)).scalars()
-        return next((r.id for r in later if r.id in titles and r.text not in current.text), None)
+    content = snapshot()
+    if answer_id not in content.placement:
+        return None
+    section, position = content.placement[answer_id]
+    titles = content.approved_titles()
+    later = sorted((p, i) for i, (s, p) in content.placement.items() if s == section and p > position)
+    current = content.answers[answer_id].text
+    return next((i for _, i in later if i in titles and content.answers[i].text not in current), None)
 
 
 def same_section(answer_id: Text, limit: int = 3) -> List[Text]:
-    titles = approved_titles()
-    with Session(get_engine()) as session:
-        current = session.get(AnswerRow, answer_id)
-        rows = session.execute(select(AnswerRow.id).where(AnswerRow.section_id == current.section_id,
-                                                          AnswerRow.id != answer_id)
-                               .order_by(AnswerRow.position)).scalars()
-        return [i for i in rows if i in titles][:limit]
+    content = snapshot()
+    if answer_id not in content.placement:
+        return []
+    section = content.placement[answer_id][0]
+    titles = content.approved_titles()
+    ids = [i for _, i in sorted((p, i) for i, (s, p) in content.placement.items() if s == section and i != answer_id)]
+    return [i for i in ids if i in titles][:limit]
 
 
 class ActionFollowUp(ReplyAction):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mbc.content import Content, ContentError, load_content
 from mbc.nlp import load_pipeline
 from mbc.store import (AnswerRow, ArticleRow, NotAnsweredRow, SectionRow, VettingRow, create_schema,
-                       get_engine)
+                       forget_snapshots, get_engine)
 
 REMOVED_BY = "loader: answer removed from data/content"
 
@@ -60,6 +60,7 @@ def sync(content: Content, engine) -> dict:
         session.execute(delete(NotAnsweredRow))
         session.add_all(NotAnsweredRow(**{k: n[k] for k in ("article_id", "text", "reason")})
                         for n in content.not_answered)
+    forget_snapshots()
     return counts
 
 

@@ -4,12 +4,15 @@ SQLAlchemy 1.4 used in 2.0 style. The URL comes from MBC_CONTENT_DB_URL (any SQL
 postgresql://...) and defaults to a SQLite file under var/.
 """
 import datetime as dt
+import os
+import threading
+import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Dict, Optional, Tuple
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text,
                         UniqueConstraint, create_engine, select)
-from sqlalchemy.orm import Session, declarative_base, relationship
+from sqlalchemy.orm import Session, declarative_base, relationship, selectinload
 
 from mbc.settings import content_db_url
 
@@ -104,18 +107,56 @@ def current_status(answer: AnswerRow) -> str:
     return answer.vettings[-1].status if answer.vettings else "draft"
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Every answer with its current status, read in one go: what the action server serves from."""
+    answers: Dict[str, ServedAnswer]
+    placement: Dict[str, Tuple[int, int]]  # answer id -> (section id, position in the article)
+    order: Tuple[str, ...]                 # answer ids in article order
+
+    def approved_titles(self) -> Dict[str, str]:
+        return {i: self.answers[i].title for i in self.order if self.answers[i].status == "approved"}
+
+
+# The action server reads the store at most once per CACHE_SECONDS instead of several queries per
+# message; an answer an editor withdraws (`make content`) stops being served within that time.
+CACHE_SECONDS = float(os.environ.get("MBC_CONTENT_CACHE_SECONDS", "2"))
+_snapshots: Dict[str, Tuple[float, Snapshot]] = {}
+_snapshot_lock = threading.Lock()
+
+
+def _read_snapshot(engine) -> Snapshot:
+    with Session(engine) as session:
+        rows = session.execute(select(AnswerRow).options(selectinload(AnswerRow.vettings),
+                                                         selectinload(AnswerRow.article))
+                               .order_by(AnswerRow.article_id, AnswerRow.position)).scalars().all()
+        answers = {r.id: ServedAnswer(r.id, r.title, r.text, current_status(r), r.article.title,
+                                      r.article.canonical_url, r.article.publisher) for r in rows}
+        return Snapshot(answers, {r.id: (r.section_id, r.position) for r in rows}, tuple(r.id for r in rows))
+
+
+def snapshot(engine=None) -> Snapshot:
+    engine = engine or get_engine()
+    key = str(engine.url)
+    now = time.monotonic()
+    cached = _snapshots.get(key)
+    if cached is None or now - cached[0] > CACHE_SECONDS:
+        with _snapshot_lock:
+            cached = (now, _read_snapshot(engine))
+            _snapshots[key] = cached
+    return cached[1]
+
+
+def forget_snapshots() -> None:
+    """Drop cached snapshots (after this process changed the store)."""
+    _snapshots.clear()
+
+
 def find_answer(answer_id: str, engine=None) -> Optional[ServedAnswer]:
     """The answer with its current vetting status, or None if no such answer exists."""
-    with Session(engine or get_engine()) as session:
-        row = session.execute(select(AnswerRow).where(AnswerRow.id == answer_id)).scalar_one_or_none()
-        if row is None:
-            return None
-        return ServedAnswer(row.id, row.title, row.text, current_status(row), row.article.title,
-                            row.article.canonical_url, row.article.publisher)
+    return snapshot(engine).answers.get(answer_id)
 
 
 def approved_titles(engine=None) -> dict:
     """{answer id: question title} of every approved answer, in article order."""
-    with Session(engine or get_engine()) as session:
-        rows = session.execute(select(AnswerRow).order_by(AnswerRow.article_id, AnswerRow.position)).scalars()
-        return {r.id: r.title for r in rows if current_status(r) == "approved"}
+    return snapshot(engine).approved_titles()
