@@ -5,7 +5,8 @@ person asking about their cancer while the action server restarts gets silence. 
 that fails, or takes longer than MBC_ACTION_TIMEOUT seconds (default 10), is replaced by a short
 "please try again" message and the region's urgent-help line (data/safety/help_lines.yml), stored in
 the conversation like any reply, with the `outcome` slot set to "unavailable" for staff. Answers
-resume by themselves once the action server is back: nothing about the failure is remembered.
+resume by themselves once the action server is back. A conversation whose start failed (no
+disclaimer yet) is started again at its next message, so the disclaimer is never skipped.
 """
 import asyncio
 import logging
@@ -14,16 +15,16 @@ from functools import lru_cache
 from typing import List, Text
 
 import yaml
-from rasa.core.actions.action import Action, ActionExecutionRejection, ActionSessionStart, RemoteAction
+from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.constants import ACTION_SESSION_START_NAME
-from rasa.shared.core.events import BotUttered, Event, SlotSet
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet
 
 from mbc.settings import ROOT
 
 logger = logging.getLogger(__name__)
-UNAVAILABLE = ("I'm sorry, I can't look up answers right now. Please try again in a minute or two: "
-               "your question was not lost, it just could not be answered this time.")
+UNAVAILABLE = "I'm sorry, I can't look up answers right now. Please try again in a minute or two."
 
 
 @lru_cache(maxsize=4)
@@ -50,15 +51,23 @@ class ReplyWhenUnavailable(Action):
             logger.error("action %s failed (%s: %s): replied 'try again shortly'", self.name(),
                          type(error).__name__, error)
         if self.name() == ACTION_SESSION_START_NAME:
-            # Start the session as Rasa would (no disclaimer this time); the action that answers the
-            # message fails too and says "try again", so the user hears it once.
-            return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+            # No SessionStarted, so the next message tries the start again (FallbackProcessor); the
+            # action answering this message fails too and says "try again", so it is said once.
+            return [ActionExecuted(ACTION_LISTEN_NAME)]
         return [BotUttered(UNAVAILABLE),
                 BotUttered(safety_note(os.environ.get("MBC_HELP_LINES", "us"))),
                 SlotSet("outcome", "unavailable")]
 
 
 class FallbackProcessor(MessageProcessor):
+    async def _update_tracker_session(self, tracker, output_channel, metadata=None) -> None:
+        if tracker.events and not any(isinstance(e, SessionStarted) for e in tracker.events):
+            # The conversation's start failed (action server down): start it now, disclaimer included.
+            await self._run_action(self._get_action(ACTION_SESSION_START_NAME), tracker, output_channel, self.nlg,
+                                   PolicyPrediction.for_action_name(self.domain, ACTION_SESSION_START_NAME))
+            return
+        await super()._update_tracker_session(tracker, output_channel, metadata)
+
     async def _run_action(self, action, tracker, output_channel, nlg, prediction) -> bool:
         if isinstance(action, RemoteAction):
             action = ReplyWhenUnavailable(action, float(os.environ.get("MBC_ACTION_TIMEOUT", "10")))

@@ -6,11 +6,11 @@ source scripts/env.sh
 source .venv/bin/activate
 model=models/rasa/mbc.tar.gz
 
-python -m scripts.credentials "$MBC_STATE_DIR/credentials.yml"
-python -m scripts.endpoints "$MBC_STATE_DIR/endpoints.yml"
 # A new secret at every start: the action server answers only requests carrying it (the Rasa server's).
 MBC_ACTION_SECRET="${MBC_ACTION_SECRET:-$(python -m scripts.action_secret "$MBC_STATE_DIR/action_secret")}"
 export MBC_ACTION_SECRET
+python -m scripts.credentials "$MBC_STATE_DIR/credentials.yml"
+python -m scripts.endpoints "$MBC_STATE_DIR/endpoints.yml"
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

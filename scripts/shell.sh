@@ -10,4 +10,7 @@ if [ -z "${MBC_ACTION_SECRET:-}" ] && [ ! -s "$MBC_STATE_DIR/action_secret" ]; t
 fi
 MBC_ACTION_SECRET="${MBC_ACTION_SECRET:-$(cat "$MBC_STATE_DIR/action_secret")}"
 export MBC_ACTION_SECRET
-exec python -m mbc.rasa_main shell --model models/rasa/mbc.tar.gz --endpoints "$MBC_STATE_DIR/endpoints.yml"
+# Its own port: the Rasa server of `make run` already has MBC_RASA_PORT.
+exec python -m mbc.rasa_main shell --model models/rasa/mbc.tar.gz --endpoints "$MBC_STATE_DIR/endpoints.yml" \
+  --credentials "$MBC_STATE_DIR/credentials.yml" \
+  --port "${MBC_SHELL_PORT:-$((MBC_RASA_PORT + 1))}"

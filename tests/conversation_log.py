@@ -33,15 +33,21 @@ def stored(db_url: str, sender: str) -> list:
     engine = sa.create_engine(db_url, future=True)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT type_name, data FROM events WHERE sender_id = :s "
-                                        "AND type_name IN ('user', 'bot') ORDER BY id"), {"s": sender}).all()
+            rows = conn.execute(sa.text(
+                "SELECT type_name, action_name, data FROM events WHERE sender_id = :s AND (type_name IN "
+                "('user', 'bot') OR action_name = 'action_session_start') ORDER BY id"), {"s": sender}).all()
     finally:
         engine.dispose()
-    events = [(kind, json.loads(data).get("text")) for kind, data in rows]
-    first_user = next((i for i, (kind, _) in enumerate(events) if kind == "user"), len(events))
-    if first_user < len(events):
-        events = [events[first_user]] + events[:first_user] + events[first_user + 1:]
-    return events
+    events, starting = [], None
+    for kind, action, data in rows:
+        if action == "action_session_start":
+            starting = []
+        elif kind == "user":
+            events += [("user", json.loads(data).get("text"))] + (starting or [])
+            starting = None
+        else:
+            (events if starting is None else starting).append(("bot", json.loads(data).get("text")))
+    return events + (starting or [])
 
 
 def expected(turns: list) -> list:

@@ -8,7 +8,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from mbc.processor import UNAVAILABLE
+from mbc.processor import UNAVAILABLE, safety_note
 from tests.conversation_log import expected, say, stored
 
 STABLE_DISEASE = "This is called stable disease."
@@ -43,8 +43,10 @@ def test_action_servers_killed_kind_reply_within_2s_then_answers_resume(scaleout
         scaleout.stop("actions2", sig=signal.SIGKILL)
         for url in (rasa2, scaleout.public_url, rasa1):
             replies, seconds = talk.say(url, "what is stable disease")
-            assert replies[0] == UNAVAILABLE and "911" in replies[1], replies
+            assert replies == [UNAVAILABLE, safety_note("us")], replies
             assert seconds < 2, seconds
+        newcomer = Conversation(scaleout, "first-message-in-outage")
+        assert newcomer.say(scaleout.public_url, "what is stable disease")[0] == [UNAVAILABLE, safety_note("us")]
     finally:
         for name in ("actions1", "actions2"):
             if scaleout.procs[name].poll() is not None:
@@ -59,6 +61,10 @@ def test_action_servers_killed_kind_reply_within_2s_then_answers_resume(scaleout
     assert answered(replies), replies
     assert answered(talk.say(rasa2, "what is stable disease")[0])
     talk.check_stored()
+    # The conversation that began in the outage gets its disclaimer now, before its first answer.
+    replies, _ = newcomer.say(rasa1, "what is stable disease")
+    assert "not medical advice" in replies[0] and answered(replies), replies
+    newcomer.check_stored()
 
 
 def test_rasa_server_killed_and_started_again_mid_conversation(scaleout):

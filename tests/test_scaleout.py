@@ -5,6 +5,7 @@ in turn to one Rasa server, the other and nginx: every message and every reply m
 once and in order. Then what must stay closed, and the rate limits."""
 import asyncio
 import json
+import os
 import re
 import subprocess
 import threading
@@ -21,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from channels.ratelimit import SLOW_DOWN, WINDOW_S
 from mbc.processor import UNAVAILABLE
 from tests.conftest import SCALEOUT_LIMITS, SCALEOUT_SLACK_SECRET
+from scripts.stack import start_actions, stop
 from tests.conversation_log import expected, post, say, stored
 
 TURNS = ["hello", "what is stable disease", "is MBC curable?", "what is NED", "can stage I become metastatic?",
@@ -115,6 +117,16 @@ def test_action_servers_refuse_calls_without_the_secret(scaleout, headers):
     # The Rasa servers, which have the secret, still get answers.
     for url in targets(scaleout):
         assert any(STABLE_DISEASE in (t or "") for t in say(url, f"secret-{uuid.uuid4().hex}", "what is stable disease"))
+
+
+def test_an_action_server_without_a_secret_does_not_start(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MBC_ACTION_SECRET"}
+    proc = start_actions({**env, "SANIC_HOST": "127.0.0.1"}, 16199, tmp_path / "actions.log")
+    try:
+        assert proc.wait(timeout=120) != 0
+    finally:
+        stop(proc)
+    assert "MBC_ACTION_SECRET is not set" in (tmp_path / "actions.log").read_text()
 
 
 def test_rasa_http_api_is_closed_everywhere(scaleout):
