@@ -14,7 +14,7 @@ ENV := source scripts/env.sh &&
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
 
-test: setup browser $(RASA_MODEL) $(CONTENT_STAMP)
+test: setup browser nginx $(RASA_MODEL) $(CONTENT_STAMP)
 	@echo "==> tests"
 	$(ENV) $(PY) -m pytest tests $(PYTEST_ARGS)
 
@@ -81,7 +81,7 @@ clean:
 
 # Talk to the assistant in the terminal (start `make run` first: the shell uses its action server).
 shell: setup $(RASA_MODEL) $(CONTENT_STAMP)
-	$(ENV) $(VENV)/bin/rasa shell --model $(RASA_MODEL) --endpoints endpoints.yml
+	scripts/shell.sh
 
 # Scale-out mode: several Rasa servers and action servers behind nginx (Debian's package), conversations
 # in PostgreSQL (MBC_TRACKER_DB_URL) and the conversation lock, rate counters and replay cache in Redis

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server (REST + socket.io channels); Ctrl-C stops both.
+# Start the action server, the Rasa server (REST + socket.io), the widget page and the staff review app; Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -31,6 +31,10 @@ echo "==> chat widget page on http://localhost:${MBC_WEB_PORT}/"
 python -m web.server &
 pids+=($!)
 
+echo "==> staff review app on http://localhost:${MBC_REVIEW_PORT}/ (staff accounts: make staff-user NAME=...)"
+python -m review serve &
+pids+=($!)
+
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:${MBC_RASA_PORT}/" >/dev/null 2>&1; then break; fi
   sleep 1
@@ -40,6 +44,7 @@ cat <<MSG
 The assistant is up. Open http://localhost:${MBC_WEB_PORT}/ for the chat widget, or ask over REST:
   curl -s -XPOST http://localhost:${MBC_RASA_PORT}/webhooks/rest/webhook \\
        -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is stable disease"}'
-Conversations are kept by the SQL tracker store (MBC_TRACKER_DB_URL). Press Ctrl-C to stop.
+Conversations are kept by the SQL tracker store (MBC_TRACKER_DB_URL); staff read them redacted in the
+review app on http://localhost:${MBC_REVIEW_PORT}/ (make staff-user NAME=alex ROLE=admin first). Ctrl-C stops all.
 MSG
 wait -n "${pids[@]}"
