@@ -14,12 +14,14 @@ import os
 from functools import lru_cache
 from typing import List, Text
 
+import aiohttp
 import yaml
 from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from mbc.settings import ROOT
 
@@ -59,6 +61,41 @@ class ReplyWhenUnavailable(Action):
                 SlotSet("outcome", "unavailable")]
 
 
+class _Borrowed:
+    """`async with` on a shared session that must stay open afterwards."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *exc) -> bool:
+        return False
+
+
+class PooledEndpoint(EndpointConfig):
+    """The action endpoint with one kept-alive HTTP session per process: Rasa opens a new session, so a
+    new TCP connection, for every action call. Idle connections are dropped after 2 s, before the
+    action server (Sanic: 5 s) closes them, so a request never lands on a connection being closed."""
+
+    _shared = None
+
+    @classmethod
+    def of(cls, endpoint: EndpointConfig) -> "PooledEndpoint":
+        return cls(url=endpoint.url, params=endpoint.params, headers=endpoint.headers,
+                   basic_auth=endpoint.basic_auth, token=endpoint.token, token_name=endpoint.token_name,
+                   cafile=endpoint.cafile, **endpoint.kwargs)
+
+    def session(self):
+        if self._shared is None or self._shared.closed:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            self._shared = aiohttp.ClientSession(
+                headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=2))
+        return _Borrowed(self._shared)
+
+
 class FallbackProcessor(MessageProcessor):
     async def _update_tracker_session(self, tracker, output_channel, metadata=None) -> None:
         if tracker.events and not any(isinstance(e, SessionStarted) for e in tracker.events):
@@ -70,5 +107,9 @@ class FallbackProcessor(MessageProcessor):
 
     async def _run_action(self, action, tracker, output_channel, nlg, prediction) -> bool:
         if isinstance(action, RemoteAction):
+            if not isinstance(action.action_endpoint, PooledEndpoint):
+                if getattr(self, "_pooled", None) is None:
+                    self._pooled = PooledEndpoint.of(action.action_endpoint)
+                action.action_endpoint = self._pooled
             action = ReplyWhenUnavailable(action, float(os.environ.get("MBC_ACTION_TIMEOUT", "10")))
         return await super()._run_action(action, tracker, output_channel, nlg, prediction)

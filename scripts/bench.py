@@ -100,6 +100,67 @@ def baseline_stack(tmp: Path, port: int = 15805):
         proc.wait(30)
 
 
+# The least a Rasa 3.6 server can do per message: keyword intents, one rule, one response, trackers in
+# memory, no action server. Its throughput bounds what any Rasa project can reach on this machine.
+FLOOR_PROJECT = {
+    "config.yml": "recipe: default.v1\nassistant_id: floor\nlanguage: en\npipeline:\n"
+                  "- name: KeywordIntentClassifier\npolicies:\n- name: RulePolicy\n",
+    "domain.yml": 'version: "3.1"\nintents:\n- greet\nresponses:\n  utter_greet:\n  - text: "Hello."\n',
+    "data/nlu.yml": 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello\n    - hi\n',
+    "data/rules.yml": 'version: "3.1"\nrules:\n- rule: greet\n  steps:\n  - intent: greet\n  - action: utter_greet\n',
+    "credentials.yml": "rest:\n",
+}
+FLOOR_TURNS = ["hello", "hi"] * 4
+
+
+@contextlib.contextmanager
+def floor_stack(tmp: Path, port: int = 15905):
+    project = tmp / "floor"
+    for name, text in FLOOR_PROJECT.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "floor"], cwd=project, env=ENV, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "rasa"), "run", "--model", "models/floor.tar.gz", "--port", str(port),
+                             "--interface", "127.0.0.1", "--credentials", "credentials.yml"],
+                            cwd=project, env=ENV, stdout=open(tmp / "floor.log", "w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", 300, proc)
+        yield f"http://127.0.0.1:{port}", {"rasa": proc}, started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+
+
+@contextlib.contextmanager
+def scaleout_stack(tmp: Path, servers: int = 2):
+    """This project in scale-out mode on this machine: `servers` Rasa servers and action servers behind
+    nginx, conversations in a fresh PostgreSQL database, the lock in Redis (both on 127.0.0.1)."""
+    import sqlalchemy as sa
+    from scripts.scaleout import running_scaleout
+    admin_url = os.environ.get("MBC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"mbc_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    started = time.perf_counter()
+    try:
+        with running_scaleout(tmp / "scaleout", [15711 + i for i in range(servers)],
+                              [15721 + i for i in range(servers)], 15700, 15710,
+                              MBC_TRACKER_DB_URL=admin_url.rsplit("/", 1)[0] + "/" + name,
+                              MBC_REDIS_URL=os.environ.get("MBC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                              MBC_REDIS_PREFIX=f"bench-{uuid.uuid4().hex[:8]}",
+                              MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as cluster:
+            procs = {n: p for n, p in cluster.procs.items() if n != "nginx"}
+            yield cluster.public_url, procs, started
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def train_seconds(out: Path) -> float:
     started = time.perf_counter()
     subprocess.run([str(BIN / "rasa"), "train", "--force", "--fixed-model-name", "bench", "--out", str(out)],
@@ -141,6 +202,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--no-baseline", action="store_true", help="skip the stock rasa init project")
     parser.add_argument("--no-train", action="store_true", help="skip measuring training time")
+    parser.add_argument("--no-floor", action="store_true", help="skip the minimal Rasa project (Rasa's own floor)")
+    parser.add_argument("--no-scaleout", action="store_true",
+                        help="skip scale-out mode on this machine (2+2 servers, nginx, PostgreSQL, Redis)")
     args = parser.parse_args()
     report = {"machine": {"cpus": os.cpu_count()}}
     with tempfile.TemporaryDirectory(prefix="mbc-bench-") as tmp:
@@ -149,13 +213,19 @@ def main() -> int:
         with running_stack(tmp / "ours", rasa_port=15405, action_port=15455,
                            MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as (url, procs):
             report["ours"] = measure(url, procs, started, TURNS, args.concurrency, args.messages)
+        if not args.no_scaleout:
+            with scaleout_stack(tmp) as (url, procs, started):
+                report["scaleout"] = measure(url, procs, started, TURNS, args.concurrency, args.messages)
         if not args.no_train:
             report["ours"]["train_s"] = round(train_seconds(tmp / "train"), 1)
         if not args.no_baseline:
             with baseline_stack(tmp) as (url, procs, train_s, started):
                 report["stock"] = measure(url, procs, started, BASELINE_TURNS, args.concurrency, args.messages)
                 report["stock"]["train_s"] = round(train_s, 1)
-    for name in ("ours", "stock"):
+        if not args.no_floor:
+            with floor_stack(tmp) as (url, procs, started):
+                report["floor"] = measure(url, procs, started, FLOOR_TURNS, args.concurrency, args.messages)
+    for name in ("ours", "scaleout", "stock", "floor"):
         for r in report.get(name, {}).get("load", []):
             print(f"{name:6s} conc={r['concurrency']:<3d} msgs={r['messages']:<5d} errors={r['errors']} "
                   f"p50={r['p50_ms']}ms p95={r['p95_ms']}ms throughput={r['throughput_msg_s']} msg/s")
@@ -164,6 +234,18 @@ def main() -> int:
     print("resident memory: " + ", ".join(f"{k} {v} MB" for k, v in ours["rss_mb"].items()))
     if "stock" in report:
         print_side_by_side(ours, report["stock"])
+    if "scaleout" in report and "stock" in report:
+        out, stock = report["scaleout"], report["stock"]
+        print(f"\nscale-out on this machine (2 Rasa + 2 action servers, nginx, PostgreSQL, Redis) vs stock:")
+        for mine, theirs in zip(out["load"], stock["load"]):
+            print(f"  conc={mine['concurrency']:<3d} p50 {mine['p50_ms']} ms ({mine['p50_ms'] / theirs['p50_ms']:.2f}x) "
+                  f"p95 {mine['p95_ms']} ms ({mine['p95_ms'] / theirs['p95_ms']:.2f}x)")
+        print(f"  saturation {out['saturation_msg_s']} msg/s = {out['saturation_msg_s'] / stock['saturation_msg_s']:.2f} x stock; "
+              f"resident memory " + ", ".join(f"{k} {v} MB" for k, v in out["rss_mb"].items()))
+    if "floor" in report and "stock" in report:
+        floor, stock = report["floor"]["saturation_msg_s"], report["stock"]["saturation_msg_s"]
+        print(f"\nRasa's floor (keyword intents, one rule, in-memory trackers, no action server): "
+              f"{floor} msg/s = {floor / stock:.2f} x the stock project's saturation throughput")
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / "bench.json").write_text(json.dumps(report, indent=1))
     return 0

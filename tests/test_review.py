@@ -2,6 +2,7 @@
 assistant (Rasa + action server), in SQLite and in PostgreSQL."""
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -165,6 +166,22 @@ def test_sign_in_sets_a_safe_cookie_and_wrong_passwords_are_refused(review_app):
     assert value not in stored  # only a hash of the cookie is kept
     assert client.post("/logout", {}).status == 303
     assert client.get("/conversations").status == 303
+
+
+def test_a_session_ends_after_30_idle_minutes(review_app):
+    client = StaffClient(review_app["url"])
+    value, _ = login_cookie(client.login("rita", PASSWORD))
+    assert client.get("/conversations").status == 200
+    engine = sa.create_engine(review_app["review_url"], future=True)
+    with engine.begin() as conn:
+        conn.execute(sessions.update().where(sessions.c.token_hash == hashlib.sha256(value.encode()).hexdigest())
+                     .values(last_seen=dt.datetime.utcnow() - dt.timedelta(minutes=31)))
+    assert client.get("/conversations").status == 303
+    with engine.connect() as conn:  # and the expired session is gone, not resumable
+        left = conn.execute(sa.select(sa.func.count()).select_from(sessions).where(
+            sessions.c.token_hash == hashlib.sha256(value.encode()).hexdigest())).scalar()
+    engine.dispose()
+    assert left == 0
 
 
 def test_forms_without_the_csrf_token_or_from_another_site_are_refused(review_app, reviewer):
