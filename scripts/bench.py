@@ -151,7 +151,7 @@ def scaleout_stack(tmp: Path, servers: int = 2):
                               [15721 + i for i in range(servers)], 15700, 15710,
                               MBC_TRACKER_DB_URL=admin_url.rsplit("/", 1)[0] + "/" + name,
                               MBC_REDIS_URL=os.environ.get("MBC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-                              MBC_REDIS_PREFIX=f"bench-{uuid.uuid4().hex[:8]}",
+                              MBC_REDIS_PREFIX=f"bench{uuid.uuid4().hex[:8]}",
                               MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as cluster:
             procs = {n: p for n, p in cluster.procs.items() if n != "nginx"}
             yield cluster.public_url, procs, started
