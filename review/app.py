@@ -20,7 +20,8 @@ from sanic.exceptions import NotFound
 from mbc.nlp import load_pipeline
 from mbc.store import approved_titles, get_engine as content_engine
 from review import audit, auth, dashboard, indexer, queries, training, transcript
-from review.schema import conversations, corrections, create_review_schema, engine_for, examples
+from review.schema import (conversations, corrections, create_review_schema, engine_for, examples, messages,
+                           tags)
 from review.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 
 SESSION_COOKIE = "mbc_review_session"
@@ -204,7 +205,6 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
 
     @app.post("/conversation/tag")
     async def tag(request):
-        from review.schema import tags
         sender_id = request.form.get("id") or ""
         name = " ".join((request.form.get("tag") or "").lower().split())[:40]
         if not name or not set(name) <= TAG_CHARS:
@@ -231,7 +231,6 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
         return back_to(sender_id)
 
     def message_of(conn, sender_id: str, event_id_text: str):
-        from review.schema import messages
         try:
             event_id = int(event_id_text or "")
         except ValueError:
@@ -239,43 +238,47 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
         return conn.execute(sa.select(messages).where(messages.c.event_id == event_id,
                                                       messages.c.sender_id == sender_id)).first()
 
-    def valid_target(target: str) -> bool:
-        return target == training.OUT_OF_SCOPE or target in titles()
+    def message_and_target(conn, request, field: str):
+        """(message row, chosen answer id or "out_of_scope", None), or (None, None, error response)."""
+        target = request.form.get(field) or ""
+        if target != training.OUT_OF_SCOPE and target not in titles():
+            return None, None, response.text("Choose one of the listed answers, or out of scope.", status=400)
+        message = message_of(conn, request.form.get("id") or "", request.form.get("event_id"))
+        if message is None:
+            return None, None, response.text("No such message.", status=404)
+        return message, target, None
 
     @app.post("/message/wrong")
     async def mark_wrong(request):
-        sender_id, target = request.form.get("id") or "", request.form.get("right_answer") or ""
-        if not valid_target(target):
-            return response.text("Choose one of the listed answers, or out of scope.", status=400)
+        staff = request.ctx.staff.username
         with review.begin() as conn:
-            message = message_of(conn, sender_id, request.form.get("event_id"))
-            if message is None:
-                return response.text("No such message.", status=404)
+            message, target, error = message_and_target(conn, request, "right_answer")
+            if error:
+                return error
             conn.execute(corrections.delete().where(corrections.c.event_id == message.event_id))
-            conn.execute(corrections.insert().values(event_id=message.event_id, sender_id=sender_id,
+            conn.execute(corrections.insert().values(event_id=message.event_id, sender_id=message.sender_id,
                                                      served_answer_id=message.answer_id, right_answer_id=target,
-                                                     by=request.ctx.staff.username, at=auth.now()))
-            conn.execute(conversations.update().where(conversations.c.sender_id == sender_id).values(marked_wrong=True))
+                                                     by=staff, at=auth.now()))
+            conn.execute(conversations.update().where(conversations.c.sender_id == message.sender_id)
+                         .values(marked_wrong=True))
             if not message.is_button:
-                training.add_example(conn, message.text, target, request.ctx.staff.username, message.event_id)
-            audit.record(conn, request.ctx.staff.username, "mark_wrong", sender_id, f"{message.event_id} -> {target}")
-        return back_to(sender_id, f"#m{message.event_id}")
+                training.add_example(conn, message.text, target, staff, message.event_id)
+            audit.record(conn, staff, "mark_wrong", message.sender_id, f"{message.event_id} -> {target}")
+        return back_to(message.sender_id, f"#m{message.event_id}")
 
     @app.post("/message/example")
     async def add_example(request):
-        sender_id, target = request.form.get("id") or "", request.form.get("target") or ""
-        if not valid_target(target):
-            return response.text("Choose one of the listed answers, or out of scope.", status=400)
+        staff = request.ctx.staff.username
         with review.begin() as conn:
-            message = message_of(conn, sender_id, request.form.get("event_id"))
-            if message is None:
-                return response.text("No such message.", status=404)
+            message, target, error = message_and_target(conn, request, "target")
+            if error:
+                return error
             text = training.clean_example(request.form.get("text") or message.text)
             if not text:
                 return response.text("An example needs some text.", status=400)
-            training.add_example(conn, text, target, request.ctx.staff.username, message.event_id)
-            audit.record(conn, request.ctx.staff.username, "add_example", sender_id, f"{message.event_id} -> {target}")
-        return back_to(sender_id, f"#m{message.event_id}")
+            training.add_example(conn, text, target, staff, message.event_id)
+            audit.record(conn, staff, "add_example", message.sender_id, f"{message.event_id} -> {target}")
+        return back_to(message.sender_id, f"#m{message.event_id}")
 
     @app.get("/examples")
     async def examples_page(request):

@@ -138,27 +138,16 @@ def floor_stack(tmp: Path, port: int = 15905):
 def scaleout_stack(tmp: Path, servers: int = 2):
     """This project in scale-out mode on this machine: `servers` Rasa servers and action servers behind
     nginx, conversations in a fresh PostgreSQL database, the lock in Redis (both on 127.0.0.1)."""
-    import sqlalchemy as sa
+    from scripts.pg import temporary_database
     from scripts.scaleout import running_scaleout
-    admin_url = os.environ.get("MBC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"mbc_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     started = time.perf_counter()
-    try:
-        with running_scaleout(tmp / "scaleout", [15711 + i for i in range(servers)],
-                              [15721 + i for i in range(servers)], 15700, 15710,
-                              MBC_TRACKER_DB_URL=admin_url.rsplit("/", 1)[0] + "/" + name,
-                              MBC_REDIS_URL=os.environ.get("MBC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-                              MBC_REDIS_PREFIX=f"bench{uuid.uuid4().hex[:8]}",
-                              MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as cluster:
-            procs = {n: p for n, p in cluster.procs.items() if n != "nginx"}
-            yield cluster.public_url, procs, started
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database("mbc_bench") as db_url, \
+            running_scaleout(tmp / "scaleout", [15711 + i for i in range(servers)],
+                             [15721 + i for i in range(servers)], 15700, 15710, MBC_TRACKER_DB_URL=db_url,
+                             MBC_REDIS_URL=os.environ.get("MBC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                             MBC_REDIS_PREFIX=f"bench{uuid.uuid4().hex[:8]}",
+                             MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as cluster:
+        yield cluster.public_url, {n: p for n, p in cluster.procs.items() if n != "nginx"}, started
 
 
 def train_seconds(out: Path) -> float:

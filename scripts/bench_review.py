@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from review import indexer
 from review.generate import count, fill_events, fill_review_tables
 from review.schema import conversations, create_review_schema, engine_for, messages
+from scripts.pg import temporary_database
 from scripts.stack import ROOT, wait_for
 from scripts.staff_client import StaffClient
 
@@ -106,15 +107,8 @@ def main() -> None:
         if not args.postgres:
             run(f"sqlite:///{workdir / 'review.db'}", args.conversations, args.repeats, args.port, workdir)
             return
-        name = f"mbc_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(args.postgres.rsplit("/", 1)[0] + "/" + name, args.conversations, args.repeats, args.port, workdir)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with temporary_database("mbc_bench_review", args.postgres) as url:
+            run(url, args.conversations, args.repeats, args.port, workdir)
 
 
 if __name__ == "__main__":

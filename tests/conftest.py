@@ -5,12 +5,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from mbc.content import load_content
 from mbc.load_content import sync
 from mbc.nlp import load_pipeline
 from mbc.store import create_schema, get_engine
+from scripts.pg import temporary_database
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("MBC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -42,16 +42,9 @@ def sqlite_url(tmp_path):
 @pytest.fixture
 def postgres_url():
     """A fresh PostgreSQL database for one test, dropped afterwards. CI must have PostgreSQL: no skip."""
-    name = f"mbc_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    yield url
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_database("mbc_test", POSTGRES_ADMIN_URL) as url:
+        yield url
+        get_engine(url).dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -75,14 +68,8 @@ REDIS_URL = os.environ.get("MBC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 @pytest.fixture(scope="session")
 def scaleout_db_url():
     """A fresh PostgreSQL database for this run's scale-out and fault tests, dropped afterwards."""
-    name = f"mbc_scaleout_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_database("mbc_scaleout", POSTGRES_ADMIN_URL) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from review.schema import audit_log, conversations, events, messages, sessions
 from review.settings import Settings
 from scripts.stack import ROOT, ask, running_stack, wait_for
 from scripts.staff_client import StaffClient, login_cookie
+from scripts.pg import temporary_database
 from tests.conftest import POSTGRES_ADMIN_URL
 
 PORTS = {"sqlite": (19205, 19255, 19290), "postgresql": (19305, 19355, 19390)}
@@ -87,14 +88,8 @@ def review_app(request, tmp_path_factory, content):
 
 @pytest.fixture(scope="module")
 def module_postgres_url():
-    name = f"mbc_review_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_database("mbc_review", POSTGRES_ADMIN_URL) as url:
+        yield url
 
 
 @pytest.fixture

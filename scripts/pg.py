@@ -1,0 +1,23 @@
+"""A throw-away PostgreSQL database, for tests and benchmarks on the real server (never the caller's own)."""
+import contextlib
+import os
+import uuid
+
+import sqlalchemy as sa
+
+ADMIN_URL = os.environ.get("MBC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextlib.contextmanager
+def temporary_database(prefix: str = "mbc_test", admin_url: str = ADMIN_URL):
+    """Yield the URL of a new, empty database; drop it (closing any connection left) afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
