@@ -30,9 +30,15 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-        if self.engine.dialect.name == "sqlite":
+        if url.get_backend_name() == "sqlite":
+            # A file, not a server: nothing to ping. SQLAlchemy 1.4 opens a new SQLite connection for
+            # every session (NullPool); keep a few open instead (Rasa uses them from its one event-loop
+            # thread, and its sessions never share one).
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2,
+                                           connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _write_ahead_log)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def _once_more_if_disconnected(self, operation, *args, **kwargs):
