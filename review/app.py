@@ -27,6 +27,8 @@ from review.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 SESSION_COOKIE = "mbc_review_session"
 LOGIN_CSRF_COOKIE = "mbc_review_login"
 PUBLIC = {"/login", "/static/review.css", "/favicon.ico"}
+# Password guessing: after this many failed sign-ins for one username, it waits this long.
+LOCKOUT_FAILURES, LOCKOUT_MINUTES = 5, 15
 TAG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_ ")
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -122,13 +124,17 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
             return response.text("The sign-in form expired. Reload the page and try again.", status=403)
         username = (request.form.get("username") or "").strip()[:80]
         with review.begin() as conn:
+            if audit.recent_failures(conn, username, LOCKOUT_MINUTES) >= LOCKOUT_FAILURES:
+                audit.record(conn, username or "?", "login_refused")
+                return render(request, "login.html", status=429, csrf=form_token,
+                              error=f"Too many failed sign-ins for this account. Wait {LOCKOUT_MINUTES} minutes, "
+                                    "or ask an admin to reset the password.")
             user_id = auth.check_password(conn, username, request.form.get("password") or "")
             audit.record(conn, username or "?", "login" if user_id else "login_failed")
             token = auth.start_session(conn, user_id) if user_id else None
         if token is None:
-            resp = render(request, "login.html", status=401, csrf=form_token,
+            return render(request, "login.html", status=401, csrf=form_token,
                           error="That username and password do not match an active account.")
-            return resp
         resp = response.redirect("/conversations", status=303)
         set_cookie(resp, SESSION_COOKIE, token)
         del resp.cookies[LOGIN_CSRF_COOKIE]

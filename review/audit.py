@@ -1,4 +1,5 @@
 """Who viewed or exported which conversation, and other staff actions, append-only."""
+import datetime as dt
 import json
 from typing import Iterable, Optional
 
@@ -22,6 +23,17 @@ def record_export(conn, username: str, action: str, sender_ids: Iterable[str], f
         conn.execute(audit_log.insert(), rows)
     else:
         record(conn, username, action, None, detail)
+
+
+def recent_failures(conn, username: str, minutes: int) -> int:
+    """Failed sign-ins for this username in the last `minutes` minutes (since its last success)."""
+    since = now() - dt.timedelta(minutes=minutes)
+    last_ok = conn.execute(sa.select(sa.func.max(audit_log.c.at)).where(
+        audit_log.c.username == username, audit_log.c.action == "login")).scalar()
+    if last_ok is not None and last_ok > since:
+        since = last_ok
+    return conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(
+        audit_log.c.username == username, audit_log.c.action == "login_failed", audit_log.c.at > since)).scalar()
 
 
 def recent(conn, limit: int = 200, sender_id: Optional[str] = None):

@@ -127,6 +127,7 @@ audit_log = sa.Table(
     sa.Column("at", sa.DateTime, nullable=False, index=True),
     sa.Column("username", sa.String(80), nullable=False),
     sa.Column("action", sa.String(40), nullable=False),
+    sa.Index("ix_review_audit_user_action", "username", "action", "at"),
     sa.Column("sender_id", sa.String(255), index=True),
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )

@@ -163,6 +163,19 @@ def test_sign_in_sets_a_safe_cookie_and_wrong_passwords_are_refused(review_app):
     assert client.get("/conversations").status == 303
 
 
+def test_password_guessing_locks_the_account_for_a_while(review_app):
+    guesser = StaffClient(review_app["url"])
+    statuses = [guesser.login("ada", f"guess-{i}").status for i in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert StaffClient(review_app["url"]).login("ada", PASSWORD).status == 429  # even the right password
+    engine = sa.create_engine(review_app["review_url"], future=True)
+    with engine.begin() as conn:  # 15 minutes later
+        conn.execute(audit_log.update().where(audit_log.c.username == "ada", audit_log.c.action == "login_failed")
+                     .values(at=dt.datetime.utcnow() - dt.timedelta(minutes=16)))
+    engine.dispose()
+    assert StaffClient(review_app["url"]).login("ada", PASSWORD).status == 303
+
+
 def test_a_session_ends_after_30_idle_minutes(review_app):
     client = StaffClient(review_app["url"])
     value, _ = login_cookie(client.login("rita", PASSWORD))
