@@ -8,10 +8,12 @@ breaks mid-way is run once more on a fresh one: a save is one transaction counte
 events, so running it again cannot store an event twice. (With an event broker configured, a retried
 save would publish its events again; this project configures none.)
 """
+import json
 import logging
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,14 @@ def _write_ahead_log(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _event_row(sender_id: str, event) -> dict:
+    """The events-table row Rasa's SQLTrackerStore writes for an event (same columns, same JSON)."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data)}
 
 
 class ReconnectingSQLTrackerStore(SQLTrackerStore):
@@ -54,7 +64,16 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         return await self._once_more_if_disconnected(super()._retrieve, sender_id, fetch_events_from_all_sessions)
 
     async def save(self, tracker) -> None:
-        await self._once_more_if_disconnected(super().save, tracker)
+        await self._once_more_if_disconnected(self._save, tracker)
+
+    async def _save(self, tracker) -> None:
+        # Rasa's save, with the new events written in one INSERT instead of one ORM object each.
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [_event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
 
     async def keys(self):
         return await self._once_more_if_disconnected(super().keys)
