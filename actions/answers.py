@@ -1,5 +1,5 @@
 """Serve vetted answers: the one the ResponseSelector chose, one picked from a button, or a follow-up."""
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -14,7 +14,7 @@ from actions.replies import (
     title_buttons,
 )
 from mbc.links import passage_link
-from mbc.store import ServedAnswer, snapshot
+from mbc.store import ServedAnswer, Snapshot, snapshot
 
 RETRIEVAL_INTENT = "faq"
 
@@ -54,27 +54,31 @@ class ActionAnswerFaq(ReplyAction):
         return serve(dispatcher, answer, "chosen" if chosen else "answered")
 
 
+def section_neighbours(content: Snapshot, answer_id: Text) -> List[Tuple[int, Text]]:
+    """(position, id) of the other answers in this answer's section, in article order."""
+    if answer_id not in content.placement:
+        return []
+    section = content.placement[answer_id][0]
+    return sorted((p, i) for i, (s, p) in content.placement.items() if s == section and i != answer_id)
+
+
 def next_in_article(answer_id: Text) -> Optional[Text]:
     """The approved answer that follows this one in the same section of the article ("tell me more").
     Answers may overlap (is_mbc_curable contains what_is_stable_disease): skip what was just read."""
     content = snapshot()
-    if answer_id not in content.placement:
+    neighbours = section_neighbours(content, answer_id)
+    if not neighbours:
         return None
-    section, position = content.placement[answer_id]
-    titles = content.approved_titles()
-    later = sorted((p, i) for i, (s, p) in content.placement.items() if s == section and p > position)
+    position, titles = content.placement[answer_id][1], content.approved_titles()
     current = content.answers[answer_id].text
-    return next((i for _, i in later if i in titles and content.answers[i].text not in current), None)
+    return next((i for p, i in neighbours
+                 if p > position and i in titles and content.answers[i].text not in current), None)
 
 
 def same_section(answer_id: Text, limit: int = 3) -> List[Text]:
     content = snapshot()
-    if answer_id not in content.placement:
-        return []
-    section = content.placement[answer_id][0]
     titles = content.approved_titles()
-    ids = [i for _, i in sorted((p, i) for i, (s, p) in content.placement.items() if s == section and i != answer_id)]
-    return [i for i in ids if i in titles][:limit]
+    return [i for _, i in section_neighbours(content, answer_id) if i in titles][:limit]
 
 
 class ActionFollowUp(ReplyAction):

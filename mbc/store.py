@@ -81,9 +81,12 @@ _engines = {}
 
 
 def get_engine(url: Optional[str] = None):
+    """One engine per URL for the process (the content store by default)."""
     url = url or content_db_url()
     if url not in _engines:
-        _engines[url] = create_engine(url, future=True, pool_pre_ping=True)
+        # SQLite: wait for another process's write (the assistant, the review app) instead of failing.
+        extra = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+        _engines[url] = create_engine(url, future=True, pool_pre_ping=True, **extra)
     return _engines[url]
 
 

@@ -3,8 +3,9 @@
 Rasa creates its engine without pool_pre_ping, so after the database drops connections (a restart, a
 failover, an idle timeout) the next request runs on a dead one; Rasa's FailSafeTrackerStore then
 answers from an empty in-memory tracker, the conversation starts over and its new events are never
-written. Here each pooled connection is checked before use, and an operation whose connection still
-breaks mid-way is run once more on a fresh one: a save is one transaction counted against the stored
+written. Here each pooled server connection is checked before use (SQLite, a file, keeps a small
+pool of its own in write-ahead-log mode), and an operation whose connection still breaks mid-way is
+run once more on a fresh one: a save is one transaction counted against the stored
 events, so running it again cannot store an event twice. (With an event broker configured, a retried
 save would publish its events again; this project configures none.)
 """

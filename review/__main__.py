@@ -11,9 +11,10 @@ import getpass
 import os
 import sys
 
+from mbc.store import get_engine
 from review import auth, indexer
 from review.retention import apply_retention
-from review.schema import create_review_schema, engine_for
+from review.schema import create_review_schema
 from review.settings import Settings
 
 
@@ -43,7 +44,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
-    review = engine_for(settings.review_db_url)
+    review = get_engine(settings.review_db_url)
     create_review_schema(review)
     try:
         if args.command == "serve":
@@ -59,10 +60,10 @@ def main(argv=None) -> int:
                 auth.set_password(conn, args.username, read_password())
             print(f"Password changed for {args.username}")
         elif args.command == "sync":
-            print(f"Indexed {indexer.sync(engine_for(settings.tracker_db_url), review)} new events")
+            print(f"Indexed {indexer.sync(get_engine(settings.tracker_db_url), review)} new events")
         elif args.command == "retention":
             days = args.days or settings.retention_days
-            deleted = apply_retention(engine_for(settings.tracker_db_url), review, days)
+            deleted = apply_retention(get_engine(settings.tracker_db_url), review, days)
             print(f"Deleted {deleted} conversation(s) idle for more than {days} days")
     except (auth.AccountError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -18,15 +18,16 @@ from sanic import Sanic, response
 from sanic.exceptions import NotFound
 
 from mbc.nlp import load_pipeline
-from mbc.store import approved_titles, get_engine as content_engine
+from mbc.store import approved_titles, get_engine
 from review import audit, auth, dashboard, indexer, queries, training, transcript
-from review.schema import (conversations, corrections, create_review_schema, engine_for, examples, messages,
+from review.schema import (conversations, corrections, create_review_schema, examples, messages,
                            tags)
 from review.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 
 SESSION_COOKIE = "mbc_review_session"
 LOGIN_CSRF_COOKIE = "mbc_review_login"
-PUBLIC = {"/login", "/static/review.css", "/favicon.ico"}
+ASSETS = {"/static/review.css", "/favicon.ico"}  # public, and need no session lookup
+PUBLIC = {"/login"} | ASSETS
 # Password guessing: after this many failed sign-ins for one username, it waits this long.
 LOCKOUT_FAILURES, LOCKOUT_MINUTES = 5, 15
 TAG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_ ")
@@ -43,15 +44,15 @@ SECURITY_HEADERS = {
 def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
-    tracker = engine_for(settings.tracker_db_url)
-    review = engine_for(settings.review_db_url)
+    tracker = get_engine(settings.tracker_db_url)
+    review = get_engine(settings.review_db_url)
     create_review_schema(review)
     templates = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True))
     templates.filters["pct"] = lambda v: "" if v is None else f"{v * 100:.0f}%"
     templates.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""
 
     def titles():
-        return approved_titles(content_engine())
+        return approved_titles(get_engine())
 
     def render(request, template: str, status: int = 200, **context):
         context.update(staff=request.ctx.staff, request_path=request.path)
@@ -71,6 +72,8 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
     @app.middleware("request")
     async def who_is_asking(request):
         request.ctx.staff = None
+        if request.path in ASSETS:
+            return None
         with review.begin() as conn:
             request.ctx.staff = auth.current_staff(conn, request.cookies.get(SESSION_COOKIE),
                                                    settings.idle_minutes, settings.max_session_hours)
@@ -324,8 +327,8 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
     async def dashboard_page(request):
         indexer.sync(tracker, review)
         today = auth.now().date()
-        end = queries._date(request.args.get("to")) or today
-        start = queries._date(request.args.get("from")) or end - dt.timedelta(days=29)
+        end = queries.parse_date(request.args.get("to")) or today
+        start = queries.parse_date(request.args.get("from")) or end - dt.timedelta(days=29)
         if start > end or (end - start).days > 366:
             start = end - dt.timedelta(days=29)
         with review.connect() as conn:
@@ -349,9 +352,7 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
             rows = queries.export_rows(conn, filters)
             ids = [r["sender_id"] for r in rows]
             by_sender = queries.message_rows(conn, ids)
-            tag_map = {}
-            for start in range(0, len(ids), 500):
-                tag_map.update(queries.tags_of(conn, ids[start:start + 500]))
+            tag_map = queries.tags_of(conn, ids)
             audit.record_export(conn, request.ctx.staff.username, f"export_{fmt}", ids, filters.query_args(page=1))
         name = f"conversations-{auth.now():%Y%m%d-%H%M%S}.{fmt}"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}

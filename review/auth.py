@@ -42,13 +42,17 @@ def now() -> dt.datetime:
     return dt.datetime.utcnow()
 
 
+def _check_length(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters")
+
+
 def create_user(conn, username: str, password: str, role: str) -> None:
     if not USERNAME.match(username or ""):
         raise AccountError("A username is 2-80 letters, digits or . _ @ -")
     if role not in ROLES:
         raise AccountError(f"The role must be one of {', '.join(ROLES)}")
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters")
+    _check_length(password)
     if conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
         raise AccountError(f"There is already a user called {username}")
     conn.execute(users.insert().values(username=username, password_hash=_hasher.hash(password), role=role,
@@ -56,8 +60,7 @@ def create_user(conn, username: str, password: str, role: str) -> None:
 
 
 def set_password(conn, username: str, password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters")
+    _check_length(password)
     result = conn.execute(users.update().where(users.c.username == username)
                           .values(password_hash=_hasher.hash(password)))
     if result.rowcount != 1:

@@ -6,13 +6,13 @@ moved it meanwhile, so every event is indexed exactly once even with several app
 User text is redacted here, before it is stored: the review tables never hold personal data.
 """
 import threading
-from typing import Dict, List
+from typing import Dict
 
 import sqlalchemy as sa
 
 from mbc.redact import redact_many
 from review import events as ev
-from review.schema import conversations, events, messages, sync_state
+from review.schema import FLAG_COLUMNS, conversations, events, messages, sync_state
 
 BATCH = 5000
 SEARCH_TEXT_LIMIT = 20000
@@ -62,10 +62,9 @@ def _index_batch(conn, rows) -> None:
     new_msgs: Dict[int, dict] = {}
     msg_updates: Dict[int, dict] = {}  # messages indexed in an earlier batch
 
-    user_rows = [(r, ev.load(r.data)) for r in rows if r.type_name == "user"]
-    texts = [(d.get("text") or "") for _, d in user_rows]
-    plain = [t for t in texts if not ev.is_button_payload(t)]
-    redacted = dict(zip(plain, redact_many(plain)))
+    user_data = {r.id: ev.load(r.data) for r in rows if r.type_name == "user"}
+    plain = [t for t in ((d.get("text") or "") for d in user_data.values()) if not ev.is_button_payload(t)]
+    redacted = dict(zip(plain, redact_many(plain)))  # the whole batch through spaCy at once
 
     def conv_for(row) -> dict:
         if row.sender_id in known:
@@ -76,8 +75,7 @@ def _index_batch(conn, rows) -> None:
                 "sender_id": row.sender_id, "channel": "", "started_at": at, "last_at": at,
                 "user_messages": 0, "bot_messages": 0, "min_confidence": None, "preview": "",
                 "search_text": "", "last_user_event_id": None, "status": "new", "note": "",
-                **{name: False for name in conversations.c.keys() if name.startswith("has_")},
-                "negative_feedback": False, "positive_feedback": False, "marked_wrong": False}
+                **{name: False for name in FLAG_COLUMNS}}
         return new_convs[row.sender_id]
 
     def turn_message(conv: dict):
@@ -92,7 +90,7 @@ def _index_batch(conn, rows) -> None:
         conv = conv_for(row)
         conv["last_at"] = max(conv["last_at"], ev.when(row.timestamp))
         if row.type_name == "user":
-            data = ev.load(row.data)
+            data = user_data[row.id]
             text = data.get("text") or ""
             button = ev.is_button_payload(text)
             decided = ev.decision(data.get("parse_data") or {})
@@ -133,9 +131,8 @@ def _index_batch(conn, rows) -> None:
     if new_convs:
         conn.execute(conversations.insert(), list(new_convs.values()))
     for sender, conv in known.items():
-        if sender in senders:
-            conn.execute(conversations.update().where(conversations.c.sender_id == sender)
-                         .values({k: v for k, v in conv.items() if k != "sender_id"}))
+        conn.execute(conversations.update().where(conversations.c.sender_id == sender)
+                     .values({k: v for k, v in conv.items() if k != "sender_id"}))
     if new_msgs:
         conn.execute(messages.insert(), list(new_msgs.values()))
     for event_id, change in msg_updates.items():

@@ -23,7 +23,7 @@ FEEDBACK_FILTERS = ("negative", "positive", "wrong")
 STATUSES = ("new", "reviewed")
 
 
-def _date(value: str) -> Optional[dt.date]:
+def parse_date(value: str) -> Optional[dt.date]:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -57,7 +57,7 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> "Filters":
         get = lambda name: (args.get(name) or "").strip()  # noqa: E731
-        f = cls(date_from=_date(get("from")), date_to=_date(get("to")), channel=get("channel")[:64],
+        f = cls(date_from=parse_date(get("from")), date_to=parse_date(get("to")), channel=get("channel")[:64],
                 outcome=get("outcome") if get("outcome") in OUTCOME_FILTERS else "",
                 max_confidence=_float(get("max_confidence")),
                 feedback=get("feedback") if get("feedback") in FEEDBACK_FILTERS else "",
@@ -130,10 +130,15 @@ def list_conversations(conn, f: Filters, page_size: int = PAGE_SIZE):
     return [dict(r._mapping, tags=tag_map.get(r.sender_id, [])) for r in rows], total
 
 
+def _chunks(items: List[str], size: int = 500):
+    # Bounded IN lists: exports can name tens of thousands of conversations.
+    return (items[start:start + size] for start in range(0, len(items), size))
+
+
 def tags_of(conn, sender_ids: List[str]) -> Dict[str, List[str]]:
     found: Dict[str, List[str]] = {}
-    if sender_ids:
-        for row in conn.execute(sa.select(tags).where(tags.c.sender_id.in_(sender_ids)).order_by(tags.c.tag)):
+    for chunk in _chunks(sender_ids):
+        for row in conn.execute(sa.select(tags).where(tags.c.sender_id.in_(chunk)).order_by(tags.c.tag)):
             found.setdefault(row.sender_id, []).append(row.tag)
     return found
 
@@ -156,8 +161,7 @@ def conversation(conn, sender_id: str) -> Optional[dict]:
 
 def message_rows(conn, sender_ids: List[str]) -> Dict[str, List[dict]]:
     found: Dict[str, List[dict]] = {}
-    for start in range(0, len(sender_ids), 500):
-        chunk = sender_ids[start:start + 500]
+    for chunk in _chunks(sender_ids):
         query = sa.select(messages).where(messages.c.sender_id.in_(chunk)).order_by(messages.c.event_id)
         for row in conn.execute(query):
             found.setdefault(row.sender_id, []).append(dict(row._mapping))

@@ -138,17 +138,5 @@ sync_state = sa.Table(
     sa.Column("last_event_id", sa.Integer, nullable=False),
 )
 
-_engines = {}
-
-
-def engine_for(url: str) -> sa.engine.Engine:
-    if url not in _engines:
-        kwargs = {"future": True, "pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": 30}  # wait for the assistant's writes, don't fail
-        _engines[url] = sa.create_engine(url, **kwargs)
-    return _engines[url]
-
-
 def create_review_schema(engine) -> None:
     metadata.create_all(engine)

@@ -13,8 +13,10 @@ def turns(tracker_engine, sender_id: str, indexed: Dict[int, dict], corrections:
     with tracker_engine.connect() as conn:
         rows = conn.execute(sa.select(events).where(events.c.sender_id == sender_id)
                             .where(events.c.type_name.in_(("user", "bot"))).order_by(events.c.id)).all()
+    # Messages the indexer has not reached yet are redacted here (never shown as written).
     unindexed = [ev.load(r.data).get("text") or "" for r in rows if r.type_name == "user" and r.id not in indexed]
-    fresh = dict(zip(unindexed, redact_many([t for t in unindexed if not ev.is_button_payload(t)])))
+    plain = [t for t in unindexed if not ev.is_button_payload(t)]
+    fresh = dict(zip(plain, redact_many(plain)))
     result: List[dict] = []
     for row in rows:
         data = ev.load(row.data)

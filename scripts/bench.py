@@ -225,7 +225,7 @@ def main() -> int:
         print_side_by_side(ours, report["stock"])
     if "scaleout" in report and "stock" in report:
         out, stock = report["scaleout"], report["stock"]
-        print(f"\nscale-out on this machine (2 Rasa + 2 action servers, nginx, PostgreSQL, Redis) vs stock:")
+        print("\nscale-out on this machine (2 Rasa + 2 action servers, nginx, PostgreSQL, Redis) vs stock:")
         for mine, theirs in zip(out["load"], stock["load"]):
             print(f"  conc={mine['concurrency']:<3d} p50 {mine['p50_ms']} ms ({mine['p50_ms'] / theirs['p50_ms']:.2f}x) "
                   f"p95 {mine['p95_ms']} ms ({mine['p95_ms'] / theirs['p95_ms']:.2f}x)")

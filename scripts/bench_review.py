@@ -18,9 +18,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from mbc.store import get_engine
 from review import indexer
 from review.generate import count, fill_events, fill_review_tables
-from review.schema import conversations, create_review_schema, engine_for, messages
+from review.schema import conversations, create_review_schema, messages
 from scripts.pg import temporary_database
 from scripts.stack import ROOT, wait_for
 from scripts.staff_client import StaffClient
@@ -56,7 +57,7 @@ def timed(client: StaffClient, path: str, repeats: int):
 
 
 def run(db_url: str, n: int, repeats: int, port: int, workdir: Path) -> None:
-    review = engine_for(db_url)
+    review = get_engine(db_url)
     create_review_schema(review)
     start = time.perf_counter()
     fill_review_tables(review, n)
@@ -85,11 +86,11 @@ def run(db_url: str, n: int, repeats: int, port: int, workdir: Path) -> None:
         app.wait(20)
 
     events_url = f"sqlite:///{workdir / 'events.db'}"
-    n_events = fill_events(engine_for(events_url), 2000)
-    target = engine_for(f"sqlite:///{workdir / 'index.db'}")
+    n_events = fill_events(get_engine(events_url), 2000)
+    target = get_engine(f"sqlite:///{workdir / 'index.db'}")
     create_review_schema(target)
     start = time.perf_counter()
-    indexer.sync(engine_for(events_url), target)
+    indexer.sync(get_engine(events_url), target)
     seconds = time.perf_counter() - start
     print(f"\nindexer: {n_events:,} Rasa events of 2,000 conversations in {seconds:.1f} s "
           f"({n_events / seconds:,.0f} events/s, redaction included)")

@@ -456,3 +456,20 @@ def test_reviewer_finds_reads_tags_and_exports_in_a_browser(review_app, chromium
         assert dialogs == []
     finally:
         context.close()
+
+
+def test_messages_not_indexed_yet_are_redacted_in_the_transcript(tmp_path):
+    """A transcript opened before the indexer reached its newest messages still shows them redacted,
+    each with its own text, button presses included."""
+    from review import transcript
+    from review.schema import tracker_metadata
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
+    tracker_metadata.create_all(engine)
+    said = ['/feedback{"helpful":"no"}', f"my email is {PII['email']}", "what is stable disease"]
+    with engine.begin() as conn:
+        conn.execute(events.insert(), [{"sender_id": "s", "type_name": "user", "timestamp": 1.0 + i,
+                                        "data": json.dumps({"event": "user", "text": text})}
+                                       for i, text in enumerate(said)])
+    shown = [t["text"] for t in transcript.turns(engine, "s", indexed={}, corrections={})]
+    engine.dispose()
+    assert shown == [said[0], "my email is [EMAIL]", "what is stable disease"]
