@@ -1,4 +1,4 @@
-"""Serve vetted answers: the one the ResponseSelector chose, one picked from a button, or a follow-up."""
+"""Serve vetted answers: the one the answer ranking chose, one picked from a button, or a follow-up."""
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
@@ -20,7 +20,7 @@ RETRIEVAL_INTENT = "faq"
 
 
 def chosen_answer_id(tracker: Tracker) -> Optional[Text]:
-    """The answer id of the latest message: a button's entity, else the ResponseSelector's pick."""
+    """The answer id of the latest message: a button's entity, else the answer ranking's top pick."""
     message = tracker.latest_message or {}
     if (message.get("intent") or {}).get("name") == "choose_answer":
         return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "answer_id"), None)

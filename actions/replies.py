@@ -53,7 +53,7 @@ def title_buttons(answer_ids: Iterable[Text], titles: Optional[Dict[Text, Text]]
 
 
 def ranking(tracker: Tracker) -> List[Tuple[Text, float]]:
-    """(answer id, confidence) in the ResponseSelector's order for the latest message."""
+    """(answer id, confidence) in the answer ranking's order for the latest message."""
     ranked = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
     return [(r["intent_response_key"].split("/", 1)[1], r["confidence"]) for r in ranked
             if "/" in r.get("intent_response_key", "")]
@@ -64,7 +64,7 @@ def ranked_answer_ids(tracker: Tracker) -> List[Text]:
 
 
 def top_answer(tracker: Tracker, min_confidence: float) -> Optional[ServedAnswer]:
-    """The ResponseSelector's first answer, if it is at least this sure of it and the answer is approved."""
+    """The answer ranking's first answer, if it is at least this sure of it and the answer is approved."""
     ranked = ranking(tracker)
     return approved(ranked[0][0]) if ranked and ranked[0][1] >= min_confidence else None
 

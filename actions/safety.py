@@ -15,13 +15,13 @@ from actions.replies import (
     top_answer,
 )
 
-# The ResponseSelector's confidence above which the top answer is offered after the advice boundary.
+# The answer ranking's confidence above which the top answer is offered after the advice boundary.
 RELATED_ANSWER_THRESHOLD = 0.7
 # After an emergency line, a question asked in the same message is still answered when the
 # classifiers are this sure of it ("what is NED? also my chest hurts"): help first, then the answer.
 ALSO_ANSWER_THRESHOLD = 0.9
 # When only the classifier hinted at danger, below its threshold: answer after the safety note if the
-# ResponseSelector is at least this sure (AnswerGate's serve threshold).
+# answer ranking is at least this sure (AnswerGate's serve threshold).
 UNSURE_ANSWER_THRESHOLD = 0.3
 
 
@@ -68,7 +68,7 @@ class ActionSafetyHelp(ReplyAction):
 
 class ActionMedicalAdvice(ReplyAction):
     """Personal decisions, doses, symptoms, results: general information only, ask the care team; then
-    the related vetted answer when the ResponseSelector is confident one exists."""
+    the related vetted answer when the answer ranking is confident one exists."""
 
     def name(self) -> Text:
         return "action_medical_advice"

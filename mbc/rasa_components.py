@@ -4,7 +4,7 @@ SafetyOverride: reviewed spaCy patterns (data/safety/patterns.yml) set the inten
   `crisis` whatever the classifier said; a classifier that ranks either first, even below the fallback
   threshold, does too. Either route alone is enough: safety never rests on one classifier's confidence.
 AnswerGate: Rasa's FallbackClassifier judges only the intent confidence, so a message can reach `faq`
-  at 0.99 and then a wrong answer. The gate also judges the ResponseSelector (its confidence and its
+  at 0.99 and then a wrong answer. The gate also judges the answer ranking (its confidence and its
   lead over the runner-up) and the words of the message (key words learnt per answer); otherwise the
   intent becomes `nlu_fallback` with the candidates worth offering as "Did you mean...?".
 Thresholds are set in config.yml and tuned by scripts/tune_thresholds.py on validation data only.
@@ -101,7 +101,7 @@ def content_lemmas(message: Message) -> Set[Text]:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class AnswerGate(GraphComponent):
-    """Serve an answer only when the ResponseSelector is sure of it, clearly ahead of the runner-up, and
+    """Serve an answer only when the answer ranking is sure of it, clearly ahead of the runner-up, and
     the message shares at least `min_key_words` of that answer's key words. An answer's key words are
     learnt from the training data: words used in at least two of its examples and mostly (`key_word_share`)
     in examples of that answer rather than of any other intent, so "where do eggs come from" finds no

@@ -18,7 +18,7 @@ import yaml
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.message import Message
 
-from mbc.rasa_components import AnswerGate, FALLBACK
+from mbc.rasa_components import AnswerGate, FALLBACK, SAFETY_INTENTS
 from scripts.evaluate import SHARED, read_jsonl
 from scripts.stack import MODEL, ROOT
 
@@ -65,6 +65,27 @@ def replay(parse, config):
     return ranking[0]["intent_response_key"].split("/", 1)[1]
 
 
+def safety_confidence(parse) -> float:
+    """The classifier's own emergency/crisis confidence (not a reviewed pattern's 1.0)."""
+    safety = parse.get("safety") or {}
+    before = safety.get("classifier") or {}  # the classifier's top intent, before a pattern overrode it
+    ranked = [r["confidence"] for r in parse["intent_ranking"]
+              if r["name"] in SAFETY_INTENTS and not (safety.get("pattern") and r["confidence"] == 1.0)]
+    return max(ranked + [before.get("confidence", 0.0) if before.get("name") in SAFETY_INTENTS else 0.0] + [0.0])
+
+
+def report_safety_confidence(items, parses) -> None:
+    """SafetyOverride's classifier_threshold must sit above every non-emergency message's confidence."""
+    others = sorted(((safety_confidence(p), i["text"]) for i, p in zip(items, parses)
+                     if i["expect"] not in SAFETY_INTENTS), reverse=True)
+    emergencies = [safety_confidence(p) for i, p in zip(items, parses) if i["expect"] in SAFETY_INTENTS]
+    print("SafetyOverride: highest emergency/crisis confidence the classifier gave messages that are neither:")
+    for confidence, text in others[:3]:
+        print(f"  {confidence:.2f} {text[:90]!r}")
+    print(f"  emergency messages: median {sorted(emergencies)[len(emergencies) // 2]:.2f}, "
+          f"{sum(c > others[0][0] for c in emergencies)}/{len(emergencies)} above that highest")
+
+
 def main() -> int:
     items = validation_items()
     parses = asyncio.run(parse_all([i["text"] for i in items]))
@@ -78,7 +99,8 @@ def main() -> int:
         wrong_neg = sum(replay(p, config) is not None for i, p in negatives) / len(negatives)
         rows.append((config, correct, wrong_pos, wrong_neg))
     ok = [r for r in rows if r[3] <= MAX_WRONG_TEXT_RATE]
-    score = lambda r: (round(r[1] - WRONG_COST * r[2], 4), -r[3])
+    # Where validation cannot tell settings apart, the stricter one: unseen questions are harder.
+    score = lambda r: (round(r[1] - WRONG_COST * r[2], 4), -r[3], sum(r[0].values()))
     best = max(ok or rows, key=score)
     print(f"{len(positives)} positives, {len(negatives)} negatives (validation only)")
     print("best (right - {} x wrong) with negatives served <= {:.0%}:".format(WRONG_COST, MAX_WRONG_TEXT_RATE))
@@ -92,6 +114,7 @@ def main() -> int:
         served = replay(p, best[0])
         if served:
             print(f"  {i['expect']:9s} {i['text'][:90]!r} -> {served}")
+    report_safety_confidence(items, parses)
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / "thresholds.json").write_text(json.dumps(
         {"best": best[0], "positives_right": best[1], "positives_wrong": best[2], "negatives_served": best[3]},

@@ -15,7 +15,7 @@ from mbc.store import VettingRow, get_engine
 
 
 def selector(*ranked):
-    """A ResponseSelector result ranking (answer id, confidence) pairs, best first."""
+    """An answer ranking (response_selector.faq) from (answer id, confidence) pairs, best first."""
     ranking = [{"intent_response_key": f"faq/{i}", "confidence": c} for i, c in ranked]
     return {"faq": {"response": dict(ranking[0]) if ranking else {}, "ranking": ranking}}
 
