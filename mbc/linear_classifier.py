@@ -12,8 +12,8 @@ SafetyOverride, AnswerGate, the actions and the review app read it unchanged:
 The model is stored as plain arrays and vocabularies (JSON + .npz), no pickles.
 """
 import json
-from collections import defaultdict
-from typing import Any, Dict, List, Optional, Text
+from collections import Counter, defaultdict
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,10 +24,9 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, diags, hstack
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 
 RETRIEVAL_INTENT = "faq"
 RANKING_LENGTH = 10
@@ -46,11 +45,14 @@ def _analysis(analyzer: Text, ngram_range) -> Dict[Text, Any]:
 
 
 class TfidfFeatures:
-    """TF-IDF (sublinear tf, L2 rows) of one analyzer, kept as vocabulary + idf to store without pickle."""
+    """TF-IDF (sublinear tf, L2 rows) of one scikit-learn analyzer, as scikit-learn's TfidfVectorizer
+    computes it, kept as vocabulary + idf (stored without pickle). A message's vector is computed
+    directly as (indices, values): building scipy matrices for one short message cost more than the
+    classification itself."""
 
     def __init__(self, analyzer: Text, ngram_range, vocabulary: Dict[Text, int], idf: np.ndarray) -> None:
-        self.counter = CountVectorizer(vocabulary=vocabulary, **_analysis(analyzer, ngram_range))
-        self.analyzer, self.ngram_range, self.idf = analyzer, tuple(ngram_range), idf
+        self.analyze = CountVectorizer(**_analysis(analyzer, ngram_range)).build_analyzer()
+        self.analyzer, self.ngram_range, self.vocabulary, self.idf = analyzer, tuple(ngram_range), vocabulary, idf
 
     @classmethod
     def fit(cls, analyzer: Text, ngram_range, texts: List[Text]) -> "TfidfFeatures":
@@ -58,14 +60,26 @@ class TfidfFeatures:
         vocabulary = {term: int(i) for term, i in tfidf.vocabulary_.items()}
         return cls(analyzer, ngram_range, vocabulary, tfidf.idf_)
 
+    def __len__(self) -> int:
+        return len(self.idf)
+
+    def vector(self, text: Text) -> Tuple[np.ndarray, np.ndarray]:
+        """(feature indices, values) of the known terms in the text; empty when none is known."""
+        counts = Counter(t for t in self.analyze(text) if t in self.vocabulary)
+        indices = np.fromiter((self.vocabulary[t] for t in counts), dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[indices]
+        norm = np.sqrt(values @ values)
+        return indices, (values / norm if norm else values)
+
     def transform(self, texts: List[Text]) -> csr_matrix:
-        counts = self.counter.transform(texts).astype(np.float64)
-        counts.data = 1.0 + np.log(counts.data)
-        return normalize(counts @ diags(self.idf))
+        vectors = [self.vector(t) for t in texts]
+        indptr = np.cumsum([0] + [len(i) for i, _ in vectors])
+        indices = np.concatenate([i for i, _ in vectors] + [np.zeros(0, np.int64)])
+        values = np.concatenate([v for _, v in vectors] + [np.zeros(0)])
+        return csr_matrix((values, indices, indptr), shape=(len(texts), len(self)))
 
     def to_json(self) -> Dict[Text, Any]:
-        return {"analyzer": self.analyzer, "ngram_range": list(self.ngram_range),
-                "vocabulary": self.counter.vocabulary}
+        return {"analyzer": self.analyzer, "ngram_range": list(self.ngram_range), "vocabulary": self.vocabulary}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -82,6 +96,8 @@ class LinearIntentClassifier(GraphComponent):
         self.config = {**self.get_default_config(), **config}
         self._model_storage, self._resource = model_storage, resource
         self.words, self.chars, self.labels, self.weights, self.bias = words, chars, labels or [], weights, bias
+        # features x labels, row-major: a message's few non-zero features pick rows (no copy per message)
+        self._by_feature = None if weights is None else np.ascontiguousarray(weights.T)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -99,6 +115,7 @@ class LinearIntentClassifier(GraphComponent):
                                    max_iter=self.config["max_iter"])
         model.fit(self._features(examples), labels)
         self.labels, self.weights, self.bias = [str(c) for c in model.classes_], model.coef_, model.intercept_
+        self._by_feature = np.ascontiguousarray(self.weights.T)
         self.persist()
         return self._resource
 
@@ -129,9 +146,15 @@ class LinearIntentClassifier(GraphComponent):
                        self.chars.transform([(m.get(TEXT) or "").lower() for m in messages])]).tocsr()
 
     def probabilities(self, messages: List[Message]) -> np.ndarray:
-        scores = np.asarray(self._features(messages) @ self.weights.T) + self.bias
-        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return scores / scores.sum(axis=1, keepdims=True)
+        return np.array([self._probabilities(m) for m in messages])
+
+    def _probabilities(self, message: Message) -> np.ndarray:
+        word_indices, word_values = self.words.vector(lemma_text(message))
+        char_indices, char_values = self.chars.vector((message.get(TEXT) or "").lower())
+        scores = (self.bias + word_values @ self._by_feature[word_indices]
+                  + char_values @ self._by_feature[len(self.words) + char_indices])
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
