@@ -25,10 +25,13 @@ STAGES = [
     ("NLU: safety + answer gate", ("mbc/rasa_components.py", None)),
     ("NLU: other graph nodes", ("rasa/nlu/", None)),
     ("policies (RulePolicy)", ("rasa/core/policies/", None)),
-    ("tracker store: read", ("tracker_store.py", "_retrieve")),
+    ("tracker store: read", ("tracker_store.py", "retrieve")),
     ("tracker store: write", ("tracker_store.py", "save")),
+    ("action response check (jsonschema)", ("jsonschema/", None)),
     ("action call (HTTP client, JSON)", ("rasa/core/actions/action.py", "run")),
     ("tracker events (update/serialise)", ("rasa/shared/core/trackers.py", None)),
+    ("Rasa graph runner (dask)", ("dask/", None)),
+    ("Rasa message processor", ("rasa/core/processor.py", None)),
     ("rest channel + Sanic", ("sanic/", None)),
 ]
 
@@ -82,9 +85,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--keep", type=Path, help="keep py-spy's raw samples in this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mbc-profile-") as tmp:
-        tmp = Path(tmp)
+        tmp = args.keep or Path(tmp)
+        tmp.mkdir(parents=True, exist_ok=True)
         with running_stack(tmp / "state", 15405, 15455) as (url, procs):
             for _ in range(3):
                 conversation_load(url, 1, len(TURNS), TURNS)  # warm up

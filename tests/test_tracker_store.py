@@ -76,3 +76,41 @@ def _parts(url: str) -> dict:
         return {"dialect": "sqlite", "db": parsed.database}
     return {"dialect": "postgresql", "host": parsed.host, "port": parsed.port, "db": parsed.database,
             "username": parsed.username, "password": parsed.password}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_read_add_write_as_each_message_does(kind, tmp_path):
+    """Every message reads the session, adds its events and writes them: same rows as Rasa's store,
+    the write issues one INSERT (no count of the stored events), and a new session reads alone."""
+    with temporary_database("mbc_ts", POSTGRES_ADMIN_URL) as rasa_db, \
+            temporary_database("mbc_ts", POSTGRES_ADMIN_URL) as ours_db:
+        rasa_url, ours_url = ((f"sqlite:///{tmp_path / 'rasa.db'}", f"sqlite:///{tmp_path / 'ours.db'}")
+                              if kind == "sqlite" else (rasa_db, ours_db))
+        theirs = SQLTrackerStore(DOMAIN, **_parts(rasa_url))
+        ours = ReconnectingSQLTrackerStore(DOMAIN, **_parts(ours_url))
+        statements = []
+        sa.event.listen(ours.engine, "before_cursor_execute", lambda *a: statements.append(a[2].split()[0].upper()))
+        for store in (theirs, ours):
+            asyncio.run(store.save(conversation("someone")))
+        for turn in range(3):
+            for store in (theirs, ours):
+                tracker = asyncio.run(store.retrieve("someone"))
+                tracker.update(UserUttered(f"question {turn}", {"name": "faq", "confidence": 0.9}, timestamp=10.0 + turn))
+                tracker.update(BotUttered(f"answer {turn}", timestamp=10.1 + turn))
+                tracker.update(ActionExecuted("action_listen", timestamp=10.2 + turn))
+                statements.clear()
+                asyncio.run(store.save(tracker))
+            assert statements == ["INSERT"]
+        assert stored(ours_url, "someone") == stored(rasa_url, "someone")
+        assert len(stored(ours_url, "someone")) == len(conversation("someone").events) + 9
+        # A new session (as Rasa starts one after the expiry time): only its events are read back.
+        tracker = asyncio.run(ours.retrieve("someone"))
+        for event in [ActionExecuted("action_session_start", timestamp=99.0), SessionStarted(timestamp=99.0),
+                      ActionExecuted("action_listen", timestamp=99.1)]:
+            tracker.update(event)
+        asyncio.run(ours.save(tracker))
+        again = asyncio.run(ours.retrieve("someone"))
+        assert [e.type_name for e in again.events] == ["action", "session_started", "action"]
+        assert len(stored(ours_url, "someone")) == len(conversation("someone").events) + 12
+        theirs.engine.dispose()
+        ours.engine.dispose()
