@@ -93,6 +93,26 @@ def test_conversation_is_kept_in_the_tracker_store(stack):
     assert any("no evidence of disease" in (t or "") for t in bot_texts)
 
 
+def test_a_long_conversation_remembers_the_answer_from_turns_ago(stack):
+    """The server reads a bounded part of a long conversation (MBC_TRACKER_TURNS, 3 here): an answer given
+    five turns earlier is still the one "tell me more" continues, and every turn is stored."""
+    sender = f"e2e-{uuid.uuid4().hex}"
+    first = ask(stack["url"], "what is stable disease", sender)
+    small_talk = ["hello", "are you a bot?", "thanks", "hi", "what can you ask you"]
+    for text in small_talk:
+        ask(stack["url"], text, sender)
+    link = next(b["url"] for m in first for b in m.get("buttons") or [] if b.get("url"))
+    more = ask(stack["url"], "tell me more", sender)
+    # It follows on from that answer: the next passage, or that answer's passage in the article.
+    assert any(link in (m.get("text") or "") or "Here is what the article says next:" == m.get("text")
+               for m in more), more
+    engine = sa.create_engine(stack["tracker_url"], future=True)
+    with engine.connect() as conn:
+        users = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' "
+                                     "ORDER BY id"), {"s": sender}).scalars().all()
+    assert [json.loads(u)["text"] for u in users] == ["what is stable disease", *small_talk, "tell me more"]
+
+
 @pytest.mark.parametrize("message", ["", "   ", "x" * 5000, "🙂🙂🙂", "<script>alert(1)</script>", "مرحبا"])
 def test_odd_messages_get_a_reply_not_an_error(stack, message):
     messages = ask(stack["url"], message, f"e2e-{uuid.uuid4().hex}")
