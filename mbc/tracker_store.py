@@ -24,10 +24,13 @@ Reads and writes use SQLAlchemy Core statements built once (Rasa builds an ORM q
 a tenth of the server's CPU per message went to compiling them), and a write knows which of the
 tracker's events are new from the read that produced it, instead of counting the stored ones again.
 """
+import asyncio
+import functools
 import itertools
 import json
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Sequence
 
 import sqlalchemy as sa
@@ -100,6 +103,7 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         self.turns = int(os.environ.get("MBC_TRACKER_TURNS", "3"))
+        self._io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tracker-store")
         self._build_statements()
 
     def _build_statements(self) -> None:
@@ -140,10 +144,15 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
             logger.warning("tracker store: lost the database connection, trying again (%s)", error.orig)
             return await operation(*args)
 
-    async def retrieve(self, sender_id):
-        return await self._once_more_if_disconnected(self._retrieve_recent, sender_id)
+    async def _in_thread(self, function, *args):
+        # The database work runs beside the event loop (the drivers block: SQLite's fsync on commit,
+        # PostgreSQL's round trips), so other conversations go on meanwhile.
+        return await asyncio.get_running_loop().run_in_executor(self._io, functools.partial(function, *args))
 
-    async def _retrieve_recent(self, sender_id):
+    async def retrieve(self, sender_id):
+        return await self._once_more_if_disconnected(self._in_thread, self._retrieve_recent, sender_id)
+
+    def _retrieve_recent(self, sender_id):
         with self.engine.connect() as connection:
             rows = connection.execute(self._session_rows, {"sender_id": sender_id}).all()
             if not rows or not self.domain:
@@ -163,14 +172,14 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker) -> None:
         await self.stream_events(tracker)
         try:
-            await self._save(tracker, retried=False)
+            await self._in_thread(self._save, tracker, False)
         except sa.exc.DBAPIError as error:
             if not error.connection_invalidated:
                 raise
             logger.warning("tracker store: lost the database connection, trying again (%s)", error.orig)
-            await self._save(tracker, retried=True)
+            await self._in_thread(self._save, tracker, True)
 
-    async def _save(self, tracker, retried: bool) -> None:
+    def _save(self, tracker, retried: bool) -> None:
         # Rasa's rows, in one transaction and one INSERT.
         with self.engine.begin() as connection:
             stored = self._loaded_count(tracker)

@@ -224,12 +224,12 @@ def test_a_write_retried_after_its_commit_stores_nothing_twice(kind, tmp_path):
         as_read = tracker._mbc_stored
         tracker.update(UserUttered("thanks", {"name": "thank", "confidence": 1.0}, timestamp=5.0))
         tracker.update(ActionExecuted("action_listen", timestamp=5.1))
-        asyncio.run(store._save(tracker, retried=False))   # the attempt that committed
+        store._save(tracker, retried=False)   # the attempt that committed
         tracker._mbc_stored = as_read                       # ... but whose caller saw the line break
-        asyncio.run(store._save(tracker, retried=True))
+        store._save(tracker, retried=True)
         assert len(stored(url, "retry")) == before + 2
         tracker.update(BotUttered("You're welcome", timestamp=5.2))
-        asyncio.run(store._save(tracker, retried=True))     # a retry whose first attempt stored nothing
+        store._save(tracker, retried=True)     # a retry whose first attempt stored nothing
         assert [r[1] for r in stored(url, "retry")][-3:] == ["user", "action", "bot"]
         assert len(stored(url, "retry")) == before + 3
         store.engine.dispose()
