@@ -22,7 +22,7 @@ RELATED_ANSWER_THRESHOLD = 0.7
 ALSO_ANSWER_THRESHOLD = 0.9
 # When only the classifier hinted at danger, below its threshold: answer after the safety note if the
 # answer ranking is at least this sure (AnswerGate's serve threshold).
-UNSURE_ANSWER_THRESHOLD = 0.3
+UNSURE_ANSWER_THRESHOLD = 0.6
 
 
 class ActionSafetyHelp(ReplyAction):
