@@ -3,9 +3,12 @@
 Starts the action server and Rasa server (REST channel, SQLite tracker store) on their own ports,
 then runs conversations of eight turns at 1, 8 and 32 concurrent conversations and reports latency
 percentiles end to end (action server included), throughput, each process's resident memory and the
-time from process start to the first answer; then the same for a stock `rasa init` project generated
-and trained into a temporary folder in the same run, and the ratios. Figures go to results/bench.json.
-Usage: python -m scripts.bench [--messages N] [--concurrency 1 8 32] [--no-baseline] [--no-train]
+time from process start to the first answer; the same for this project in scale-out mode on this
+machine, for a stock `rasa init` project generated and trained into a temporary folder in the same
+run, and for a minimal Rasa project (Rasa's own floor); and the ratios. All of them run side by side
+and each round loads them in turn; figures are medians of the rounds, so the machine's drifting
+speed weighs on all alike. Figures go to results/bench.json.
+Usage: python -m scripts.bench [--rounds 3] [--messages N] [--concurrency 1 8 32] [--no-baseline] [--no-train]
 """
 import argparse
 import concurrent.futures as cf
@@ -157,16 +160,25 @@ def train_seconds(out: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(url, procs, started, turns, levels, messages) -> dict:
+def cold_start(url, turns, started) -> float:
+    """Seconds from process start to the first answer, then a warm-up (first calls load lazily)."""
     ask(url, turns[1], f"bench-cold-{uuid.uuid4().hex}")
-    result = {"cold_start_s": round(time.perf_counter() - started, 1), "load": []}
-    for _ in range(3):  # warm up: first calls build TensorFlow graphs
+    seconds = round(time.perf_counter() - started, 1)
+    for _ in range(3):
         conversation_load(url, 1, len(turns), turns)
-    for conc in levels:
-        result["load"].append(conversation_load(url, conc, messages, turns))
-    result["rss_mb"] = {name: round(rss_mb(p.pid), 1) for name, p in procs.items()}
-    result["saturation_msg_s"] = max(r["throughput_msg_s"] for r in result["load"])
-    return result
+    return seconds
+
+
+def median_of_rounds(rounds: list) -> list:
+    """Per load level, the median over rounds of p50, p95 and throughput (the machine's speed drifts)."""
+    levels = []
+    for same_level in zip(*rounds):
+        level = {"concurrency": same_level[0]["concurrency"], "errors": sum(r["errors"] for r in same_level),
+                 "messages": sum(r["messages"] for r in same_level)}
+        for key in ("p50_ms", "p95_ms", "throughput_msg_s"):
+            level[key] = round(statistics.median(r[key] for r in same_level), 1)
+        levels.append(level)
+    return levels
 
 
 def print_side_by_side(ours: dict, stock: dict) -> None:
@@ -185,56 +197,104 @@ def print_side_by_side(ours: dict, stock: dict) -> None:
     print(f"{'action server RSS MB':28s} {ours['rss_mb']['actions']:14.1f} {'(none)':>16s}")
 
 
+def saturation_ratios(report: dict, name: str) -> list:
+    """This system's saturation over the stock project's, round by round (both measured minutes apart)."""
+    return [round(max(r["throughput_msg_s"] for r in mine) / max(r["throughput_msg_s"] for r in theirs), 2)
+            for mine, theirs in zip(report[name]["rounds"], report["stock"]["rounds"])]
+
+
+def print_targets(report: dict) -> None:
+    ours, levels = report["ours"], {r["concurrency"]: r for r in report["ours"]["load"]}
+    checks = []
+    if 1 in levels:
+        checks += [("one conversation p50 <= 20 ms", levels[1]["p50_ms"], levels[1]["p50_ms"] <= 20),
+                   ("one conversation p95 <= 40 ms", levels[1]["p95_ms"], levels[1]["p95_ms"] <= 40)]
+    for name in ("ours", "scaleout"):
+        if name in report and 8 in {r["concurrency"] for r in report[name]["load"]}:
+            p95 = next(r["p95_ms"] for r in report[name]["load"] if r["concurrency"] == 8)
+            checks.append((f"{name}: 8 conversations p95 < 150 ms", p95, p95 < 150))
+        if name in report and "stock" in report:
+            ratio = statistics.median(saturation_ratios(report, name))
+            checks.append((f"{name}: saturation >= 4 x stock (median of rounds)", ratio, ratio >= 4))
+    checks.append(("cold start < 20 s", ours["cold_start_s"], ours["cold_start_s"] < 20))
+    print("\nTargets (issue 7), this run:")
+    for label, value, met in checks:
+        print(f"  {'met    ' if met else 'NOT met'}  {label}: {value}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=400, help="messages per load level")
+    parser.add_argument("--messages", type=int, default=400, help="messages per load level and round")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of load; each round measures every system in turn, figures are medians")
     parser.add_argument("--no-baseline", action="store_true", help="skip the stock rasa init project")
     parser.add_argument("--no-train", action="store_true", help="skip measuring training time")
     parser.add_argument("--no-floor", action="store_true", help="skip the minimal Rasa project (Rasa's own floor)")
     parser.add_argument("--no-scaleout", action="store_true",
                         help="skip scale-out mode on this machine (2+2 servers, nginx, PostgreSQL, Redis)")
     args = parser.parse_args()
-    report = {"machine": {"cpus": os.cpu_count()}}
-    with tempfile.TemporaryDirectory(prefix="mbc-bench-") as tmp:
+    report = {"machine": {"cpus": os.cpu_count()}, "rounds": args.rounds}
+    with tempfile.TemporaryDirectory(prefix="mbc-bench-") as tmp, contextlib.ExitStack() as stacks:
         tmp = Path(tmp)
+        # Every system is started (one at a time, for its cold start) and kept running; then each round
+        # loads them in turn, so a slow minute of the machine weighs on all of them alike.
+        systems = {}
         started = time.perf_counter()
-        with running_stack(tmp / "ours", rasa_port=15405, action_port=15455,
-                           MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as (url, procs):
-            report["ours"] = measure(url, procs, started, TURNS, args.concurrency, args.messages)
+        url, procs = stacks.enter_context(running_stack(
+            tmp / "ours", rasa_port=15405, action_port=15455,
+            MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}"))
+        systems["ours"] = (url, procs, TURNS, cold_start(url, TURNS, started))
         if not args.no_scaleout:
-            with scaleout_stack(tmp) as (url, procs, started):
-                report["scaleout"] = measure(url, procs, started, TURNS, args.concurrency, args.messages)
+            url, procs, started = stacks.enter_context(scaleout_stack(tmp))
+            systems["scaleout"] = (url, procs, TURNS, cold_start(url, TURNS, started))
+        if not args.no_baseline:
+            url, procs, train_s, started = stacks.enter_context(baseline_stack(tmp))
+            systems["stock"] = (url, procs, BASELINE_TURNS, cold_start(url, BASELINE_TURNS, started))
+            report["stock"] = {"train_s": round(train_s, 1)}
+        if not args.no_floor:
+            url, procs, started = stacks.enter_context(floor_stack(tmp))
+            systems["floor"] = (url, procs, FLOOR_TURNS, cold_start(url, FLOOR_TURNS, started))
+        for name, (url, procs, turns, cold) in systems.items():
+            report.setdefault(name, {}).update({"cold_start_s": cold, "rounds": []})
+        for round_number in range(args.rounds):
+            for name, (url, procs, turns, _) in systems.items():
+                report[name]["rounds"].append([conversation_load(url, conc, args.messages, turns)
+                                               for conc in args.concurrency])
+                print(f"round {round_number + 1}: {name} done", flush=True)
+        for name, (url, procs, turns, _) in systems.items():
+            report[name]["load"] = median_of_rounds(report[name]["rounds"])
+            report[name]["saturation_msg_s"] = round(statistics.median(
+                max(r["throughput_msg_s"] for r in levels) for levels in report[name]["rounds"]), 1)
+            report[name]["rss_mb"] = {n: round(rss_mb(p.pid), 1) for n, p in procs.items()}
+        stacks.close()
         if not args.no_train:
             report["ours"]["train_s"] = round(train_seconds(tmp / "train"), 1)
-        if not args.no_baseline:
-            with baseline_stack(tmp) as (url, procs, train_s, started):
-                report["stock"] = measure(url, procs, started, BASELINE_TURNS, args.concurrency, args.messages)
-                report["stock"]["train_s"] = round(train_s, 1)
-        if not args.no_floor:
-            with floor_stack(tmp) as (url, procs, started):
-                report["floor"] = measure(url, procs, started, FLOOR_TURNS, args.concurrency, args.messages)
+    print(f"\nMedians of {args.rounds} rounds, {args.messages} messages per load level and round:")
     for name in ("ours", "scaleout", "stock", "floor"):
         for r in report.get(name, {}).get("load", []):
-            print(f"{name:6s} conc={r['concurrency']:<3d} msgs={r['messages']:<5d} errors={r['errors']} "
+            print(f"{name:8s} conc={r['concurrency']:<3d} msgs={r['messages']:<5d} errors={r['errors']} "
                   f"p50={r['p50_ms']}ms p95={r['p95_ms']}ms throughput={r['throughput_msg_s']} msg/s")
     ours = report["ours"]
     print(f"cold start (process start to first answer): {ours['cold_start_s']} s")
     print("resident memory: " + ", ".join(f"{k} {v} MB" for k, v in ours["rss_mb"].items()))
     if "stock" in report:
         print_side_by_side(ours, report["stock"])
+        print(f"saturation ratio round by round: {saturation_ratios(report, 'ours')}")
     if "scaleout" in report and "stock" in report:
         out, stock = report["scaleout"], report["stock"]
         print("\nscale-out on this machine (2 Rasa + 2 action servers, nginx, PostgreSQL, Redis) vs stock:")
         for mine, theirs in zip(out["load"], stock["load"]):
             print(f"  conc={mine['concurrency']:<3d} p50 {mine['p50_ms']} ms ({mine['p50_ms'] / theirs['p50_ms']:.2f}x) "
                   f"p95 {mine['p95_ms']} ms ({mine['p95_ms'] / theirs['p95_ms']:.2f}x)")
-        print(f"  saturation {out['saturation_msg_s']} msg/s = {out['saturation_msg_s'] / stock['saturation_msg_s']:.2f} x stock; "
-              f"resident memory " + ", ".join(f"{k} {v} MB" for k, v in out["rss_mb"].items()))
+        print(f"  saturation {out['saturation_msg_s']} msg/s = {out['saturation_msg_s'] / stock['saturation_msg_s']:.2f} x stock"
+              f" (round by round: {saturation_ratios(report, 'scaleout')}); resident memory "
+              + ", ".join(f"{k} {v} MB" for k, v in out["rss_mb"].items()))
     if "floor" in report and "stock" in report:
         floor, stock = report["floor"]["saturation_msg_s"], report["stock"]["saturation_msg_s"]
         print(f"\nRasa's floor (keyword intents, one rule, in-memory trackers, no action server): "
               f"{floor} msg/s = {floor / stock:.2f} x the stock project's saturation throughput")
+    print_targets(report)
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / "bench.json").write_text(json.dumps(report, indent=1))
     return 0
