@@ -94,8 +94,9 @@ def test_conversation_is_kept_in_the_tracker_store(stack):
 
 
 def test_a_long_conversation_remembers_the_answer_from_turns_ago(stack):
-    """The server reads a bounded part of a long conversation (MBC_TRACKER_TURNS, 3 here): an answer given
-    five turns earlier is still the one "tell me more" continues, and every turn is stored."""
+    """The server reads a bounded part of a long conversation (MBC_TRACKER_TURNS, 2 here): an answer given
+    five turns earlier is still the one "tell me more" continues, a typed "yes" right after an answer is
+    feedback on it, and every turn is stored."""
     sender = f"e2e-{uuid.uuid4().hex}"
     first = ask(stack["url"], "what is stable disease", sender)
     small_talk = ["hello", "are you a bot?", "thanks", "hi", "what can you ask you"]
@@ -111,6 +112,12 @@ def test_a_long_conversation_remembers_the_answer_from_turns_ago(stack):
         users = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' "
                                      "ORDER BY id"), {"s": sender}).scalars().all()
     assert [json.loads(u)["text"] for u in users] == ["what is stable disease", *small_talk, "tell me more"]
+    ask(stack["url"], "what is NED", sender)
+    thanks = [m.get("text") for m in ask(stack["url"], "yes", sender)]
+    with engine.connect() as conn:
+        slots = [json.loads(d) for d in conn.execute(sa.text(
+            "SELECT data FROM events WHERE sender_id = :s AND type_name = 'slot' ORDER BY id"), {"s": sender}).scalars()]
+    assert {s["name"]: s["value"] for s in slots}.get("feedback") == "yes", thanks
 
 
 @pytest.mark.parametrize("message", ["", "   ", "x" * 5000, "🙂🙂🙂", "<script>alert(1)</script>", "مرحبا"])

@@ -40,3 +40,19 @@ def test_rasa_story_tests(tmp_path):
                              "--fail-on-prediction-errors"],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_no_rule_looks_back_further_than_the_tracker_store_reads():
+    """The tracker store hands Rasa the DEFAULT_TURNS user turns before the new message (mbc/tracker_store.py):
+    a rule spanning more turns than those and the new one would stop matching in long conversations."""
+    import yaml
+    from mbc.tracker_store import DEFAULT_TURNS
+    spans = {}
+    for path in (ROOT / "data" / "rules").glob("*.yml"):
+        for rule in yaml.safe_load(path.read_text())["rules"]:
+            steps = rule["steps"]
+            user_turns = sum(1 for s in steps if "intent" in s or "or" in s)
+            # A rule that starts with the bot's action looks back into the turn before its first intent.
+            spans[rule["rule"]] = user_turns + (1 if steps and "action" in steps[0] else 0)
+    assert spans and max(spans.values()) <= DEFAULT_TURNS + 1, {k: v for k, v in spans.items() if v > DEFAULT_TURNS + 1}
+    assert max(spans.values()) == 2  # "yes" right after an answer: the rule that sets the window today
