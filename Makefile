@@ -9,7 +9,7 @@ CONTENT_STAMP := var/content.loaded
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup browser spacy content train validate eval bench bench-review staff-user retention clean shell
+.PHONY: run test setup browser spacy content train validate eval bench profile bench-review staff-user retention clean shell
 
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
@@ -43,7 +43,7 @@ content $(CONTENT_STAMP): $(SPACY_MODEL) $(shell find data/content -type f) $(wi
 	$(ENV) $(PY) -m mbc.load_content && touch $(CONTENT_STAMP)
 
 train $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
-	@echo "==> training the Rasa model (about five minutes on 2 cores)"
+	@echo "==> training the Rasa model (under a minute on 2 cores)"
 	$(ENV) $(VENV)/bin/rasa train --fixed-model-name mbc --out models/rasa
 
 # The browser tests drive Debian's Chromium (Playwright downloads no browser here).
@@ -61,6 +61,10 @@ eval: setup $(RASA_MODEL) $(CONTENT_STAMP)
 
 bench: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	$(ENV) $(PY) -m scripts.bench
+
+# Where the Rasa server and the action server spend their CPU under load (py-spy, from outside).
+profile: setup $(RASA_MODEL) $(CONTENT_STAMP)
+	$(ENV) $(PY) -m scripts.profile
 
 # The staff review app's list page and dashboard with 100,000 generated conversations (SQLite; add
 # BENCH_REVIEW_ARGS="--postgres postgresql://postgres@127.0.0.1:5432/postgres" for PostgreSQL).
