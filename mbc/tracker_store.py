@@ -107,7 +107,10 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         self.turns = int(os.environ.get("MBC_TRACKER_TURNS", str(DEFAULT_TURNS)))
-        self._io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tracker-store")
+        # SQLite takes one writer at a time, and a second writer waits in its busy handler's sleeps:
+        # one thread queues them instead. A database server takes several.
+        workers = 1 if url.get_backend_name() == "sqlite" else 4
+        self._io = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tracker-store")
         self._build_statements()
 
     def _build_statements(self) -> None:

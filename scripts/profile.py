@@ -38,7 +38,7 @@ STAGES = [
 
 # Leaf frames where a server's event loop waits in epoll for work.
 IDLE = ("serve (sanic/server/runners.py", "select (selectors.py", "run_forever (asyncio/base_events.py",
-        "_run_once (asyncio/base_events.py", "run (uvloop")
+        "_run_once (asyncio/base_events.py", "run (uvloop", "_worker (concurrent/futures/thread.py")
 
 
 def parse_raw(path: Path):
@@ -57,22 +57,31 @@ def stage_of(frames) -> str:
     return "other"
 
 
+def on_event_loop(frames) -> bool:
+    """Whether a sample is of the server's event-loop thread (not a helper thread waiting on a database)."""
+    return any(f.startswith(("serve (sanic/server/runners.py", "run_forever (asyncio/base_events.py")) for f in frames)
+
+
 def summarise(path: Path, title: str) -> dict:
     stages, own = collections.Counter(), collections.Counter()
-    total = 0
+    total = helpers = 0
     for frames, count in parse_raw(path):
-        if frames and frames[-1].startswith(IDLE):
-            continue  # the event loop waiting for work (py-spy samples it as running): idle, not cost
+        if frames[-1].startswith(IDLE):
+            continue  # waiting for work (py-spy counts an event loop in epoll as running)
+        if not on_event_loop(frames):
+            helpers += count  # the tracker store's database thread(s): SQL, JSON, fsync waits
+            continue
         total += count
         stages[stage_of(frames)] += count
         own[frames[-1].split(" (")[0] + " (" + frames[-1].split("(")[-1]] += count
-    print(f"\n{title}: {total} busy samples")
+    print(f"\n{title}: {total} busy samples of the event-loop thread; helper threads (tracker store) "
+          f"{helpers} more, {helpers / max(total, 1):.0%} of that")
     for name, count in stages.most_common():
         print(f"  {count / total:6.1%}  {name}")
     print("  functions with the most samples of their own:")
     for name, count in own.most_common(12):
         print(f"  {count / total:6.1%}  {name[:110]}")
-    return {"busy_samples": total, "stages": {k: v / total for k, v in stages.items()}}
+    return {"busy_samples": total, "helper_samples": helpers, "stages": {k: v / total for k, v in stages.items()}}
 
 
 def record(pid: int, out: Path, seconds: int) -> subprocess.Popen:
