@@ -13,12 +13,13 @@ events again; this project configures none.)
 
 Bounded reads. Rasa reads and replays a conversation's whole session for every message, runs its
 rule policy over all of it and sends all of it to the action server, so each message of a long
-conversation cost more than the one before (12 ms at the 3rd message, 47 ms at the 48th). Here a
+conversation cost more than the one before (13 ms at the 3rd message, 41 ms at the 48th with
+MBC_TRACKER_TURNS=0 in `make profile`; 16 and 20 ms with the default). Here a
 message is handled with the session's start, the latest value of each slot, and the last
 MBC_TRACKER_TURNS user turns before it (default 2; 0 reads everything): more than this project's
 rules and actions look at (a rule spans at most the turn before, "yes" right after an answer, which
 tests/test_rasa_project.py checks; the actions read slots and the latest message). Keeping 3 turns
-instead of 2 cost about a fifth more CPU per message. When the part
+instead of 2 cost about a tenth more CPU per message (`make profile`). When the part
 left out holds an event whose effect lasts (a restart, a form, a rewind, ...) the whole session is
 read, as Rasa does. The database keeps every event; staff see whole conversations.
 
@@ -109,7 +110,7 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         self.turns = int(os.environ.get("MBC_TRACKER_TURNS", str(DEFAULT_TURNS)))
         # SQLite takes one writer at a time, and a second writer waits in its busy handler's sleeps:
         # one thread queues them instead. A database server takes several.
-        workers = 1 if url.get_backend_name() == "sqlite" else 4
+        workers = int(os.environ.get("MBC_TRACKER_THREADS") or (1 if url.get_backend_name() == "sqlite" else 4))
         self._io = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tracker-store")
         self._build_statements()
 

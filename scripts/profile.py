@@ -2,12 +2,17 @@
 
 Starts the stack as `make bench` does, drives 8 concurrent conversations of eight turns, and samples
 both servers with py-spy (a sampling profiler that attaches from outside: the servers run unchanged).
-Prints each process's share of samples per stage of a message (inclusive: a stage counts every sample
-with that stage's code anywhere on the stack) and the functions with the most samples of their own.
-Usage: python -m scripts.profile [--seconds 20] [--concurrency 8]
+Prints, for each server, its CPU time per message (from /proc) and the load's latency; the share of
+the event-loop thread's samples per stage of a message (first matching stage on the stack) and the
+functions with the most samples of their own; then the latency of a message by its position in a
+48-message conversation (median of 5 conversations; the rate limit per sender is off for that).
+Settings such as MBC_TRACKER_TURNS and MBC_TRACKER_THREADS pass through to the servers, so two runs
+compare them. Usage: python -m scripts.profile [--seconds 20] [--concurrency 8]
 """
 import argparse
 import collections
+import os
+import statistics
 import subprocess
 import tempfile
 import threading
@@ -15,7 +20,7 @@ import time
 from pathlib import Path
 
 from scripts.bench import TURNS, conversation_load
-from scripts.stack import BIN, running_stack
+from scripts.stack import BIN, ask, running_stack
 
 # Stages of one message, recognised by (file fragment, function) on a sampled stack; first match wins
 # the sample's row in the "stage" table, so the list goes from specific to general.
@@ -90,6 +95,24 @@ def record(pid: int, out: Path, seconds: int) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def latency_by_position(url: str, positions=(3, 12, 24, 48), conversations: int = 5) -> dict:
+    """Median latency (ms) of the n-th message of a conversation, over a few long conversations."""
+    seen = collections.defaultdict(list)
+    for c in range(conversations):
+        sender = f"profile-long-{c}-{time.time_ns()}"
+        for n in range(1, max(positions) + 1):
+            started = time.perf_counter()
+            ask(url, TURNS[1 + n % (len(TURNS) - 2)], sender)
+            seen[n].append((time.perf_counter() - started) * 1000)
+    return {n: round(statistics.median(seen[n]), 1) for n in positions}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=20)
@@ -99,19 +122,31 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mbc-profile-") as tmp:
         tmp = args.keep or Path(tmp)
         tmp.mkdir(parents=True, exist_ok=True)
-        with running_stack(tmp / "state", 15405, 15455) as (url, procs):
+        with running_stack(tmp / "state", 15405, 15455, MBC_RATE_PER_SENDER="0") as (url, procs):
             for _ in range(3):
                 conversation_load(url, 1, len(TURNS), TURNS)  # warm up
             stop = time.monotonic() + args.seconds + 2
-            load = threading.Thread(target=lambda: [conversation_load(url, args.concurrency, 8 * args.concurrency)
+            loads = []
+            load = threading.Thread(target=lambda: [loads.append(conversation_load(url, args.concurrency,
+                                                                                   8 * args.concurrency))
                                                     for _ in iter(lambda: time.monotonic() < stop, False)])
+            cpu_before = {name: cpu_seconds(p.pid) for name, p in procs.items()}
             load.start()
             spies = {name: record(p.pid, tmp / f"{name}.txt", args.seconds) for name, p in procs.items()}
             for spy in spies.values():
                 spy.wait()
             load.join()
+            messages = sum(r["messages"] for r in loads)
+            print(f"{args.concurrency} conversations at once: {messages} messages, p50 "
+                  f"{statistics.median(r['p50_ms'] for r in loads)} ms, p95 {statistics.median(r['p95_ms'] for r in loads)}"
+                  f" ms (medians over {len(loads)} loads; py-spy attached, so slower than make bench)")
+            for name, p in procs.items():
+                print(f"{name} server: {(cpu_seconds(p.pid) - cpu_before[name]) / messages * 1000:.2f} ms of CPU "
+                      f"per message")
             for name in spies:
                 summarise(tmp / f"{name}.txt", f"{name} server")
+            print("\nlatency by the message's position in a conversation (ms): "
+                  + ", ".join(f"#{n}: {ms}" for n, ms in latency_by_position(url).items()))
     return 0
 
 

@@ -1,0 +1,84 @@
+"""Compare settings of the linear classifier on validation data only (the numbers behind config.yml).
+
+Trains mbc.linear_classifier.LinearIntentClassifier on data/nlu for each candidate setting (in process,
+no Rasa model written) and scores the validation sets scripts/tune_thresholds.py uses: right and
+wrong answers served and negatives served under the answer gate's thresholds from config.yml
+(FallbackClassifier and safety patterns left out: this compares classifiers, not the whole
+pipeline), and the log-loss of the right answer's probability. Held-out and red-team sets are never
+read. Usage: python -m scripts.tune_classifier
+"""
+import math
+import tempfile
+from pathlib import Path
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from mbc.linear_classifier import LinearIntentClassifier
+from mbc.nlp import load_pipeline
+from scripts.stack import ROOT
+from scripts.tune_thresholds import validation_items
+
+CANDIDATES = [{"word_ngrams": [1, 1], "C": 30}] + [{"word_ngrams": [1, 2], "C": c} for c in (30, 100, 300, 1000)]
+
+
+def tokenized(nlp, text: str, data=None) -> Message:
+    message = Message(data={**(data or {}), "text": text})
+    message.set("text_tokens", [Token(t.text, t.idx, lemma=t.lemma_) for t in nlp(text)])
+    return message
+
+
+def gate_config() -> dict:
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    return next(c for c in pipeline if c["name"].endswith("AnswerGate"))
+
+
+def served(message: Message, gate: dict):
+    """The answer id the gate would serve for this classified message, or None."""
+    intent = message.get("intent") or {}
+    ranking = (message.get("response_selector") or {}).get("faq", {}).get("ranking") or []
+    if intent.get("name") != "faq" or not ranking or intent["confidence"] < gate["faq_intent_threshold"]:
+        return None
+    first, second = ranking[0]["confidence"], (ranking[1]["confidence"] if len(ranking) > 1 else 0.0)
+    if first < gate["serve_threshold"] or first - second < gate["margin"]:
+        return None
+    return ranking[0]["intent_response_key"].split("/", 1)[1]
+
+
+def main() -> int:
+    nlp = load_pipeline()
+    data = load_data(str(ROOT / "data" / "nlu"))
+    training = TrainingData([tokenized(nlp, e.get("text"), e.data) for e in data.intent_examples])
+    items = validation_items()
+    positives = [i for i in items if i["expect"] == "answer"]
+    negatives = [i for i in items if i["expect"] in ("uncovered", "oos")]
+    gate = gate_config()
+    print(f"{len(positives)} positives, {len(negatives)} negatives (validation only); gate from config.yml: "
+          f"faq >= {gate['faq_intent_threshold']}, answer >= {gate['serve_threshold']}, lead >= {gate['margin']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        storage = LocalModelStorage(Path(tmp))
+        for number, candidate in enumerate(CANDIDATES):
+            context = ExecutionContext(GraphSchema({}), "tune")
+            classifier = LinearIntentClassifier.create(candidate, storage, Resource(f"c{number}"), context)
+            classifier.train(training)
+            scored = {id(i): classifier.process([tokenized(nlp, i["text"])])[0] for i in positives + negatives}
+            right = sum(served(scored[id(i)], gate) == i["answer"] for i in positives)
+            wrong = sum(served(scored[id(i)], gate) not in (None, i["answer"]) for i in positives)
+            negatives_served = sum(served(scored[id(i)], gate) is not None for i in negatives)
+            log_loss = 0.0
+            for item in positives:
+                probabilities = dict(zip(classifier.labels, classifier.probabilities([scored[id(item)]])[0]))
+                log_loss -= math.log(max(probabilities.get("faq/" + item["answer"], 0.0), 1e-12))
+            print(f"  word n-grams {candidate['word_ngrams']}, C={candidate['C']:<5}: right {right}, wrong {wrong}, "
+                  f"negatives served {negatives_served}, log-loss of the right answer {log_loss / len(positives):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
