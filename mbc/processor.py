@@ -9,6 +9,7 @@ resume by themselves once the action server is back. A conversation whose start 
 disclaimer yet) is started again at its next message, so the disclaimer is never skipped.
 """
 import asyncio
+import json
 import logging
 import os
 from collections import defaultdict
@@ -17,6 +18,7 @@ from typing import List, Text
 
 import aiohttp
 import jsonschema
+import ujson
 import yaml
 from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
 from rasa.core.policies.policy import PolicyPrediction
@@ -113,10 +115,21 @@ class _Borrowed:
         return False
 
 
+def encode_json(body) -> str:
+    """The action call's body as JSON: ujson (a few times faster than the json module on the tracker
+    state sent with every call), ASCII-only like the json module's, so any text a user sent, even half
+    an emoji pair, encodes to UTF-8; the json module for anything ujson refuses, so errors stay Rasa's."""
+    try:
+        return ujson.dumps(body, escape_forward_slashes=False)
+    except (TypeError, ValueError, OverflowError):
+        return json.dumps(body)
+
+
 class PooledEndpoint(EndpointConfig):
     """The action endpoint with one kept-alive HTTP session per process: Rasa opens a new session, so a
     new TCP connection, for every action call. Idle connections are dropped after 2 s, before the
-    action server (Sanic: 5 s) closes them, so a request never lands on a connection being closed."""
+    action server (Sanic: 5 s) closes them, so a request never lands on a connection being closed.
+    Bodies are encoded by encode_json."""
 
     _shared = None
 
@@ -131,7 +144,7 @@ class PooledEndpoint(EndpointConfig):
             auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
             self._shared = aiohttp.ClientSession(
                 headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                connector=aiohttp.TCPConnector(keepalive_timeout=2))
+                connector=aiohttp.TCPConnector(keepalive_timeout=2), json_serialize=encode_json)
         return _Borrowed(self._shared)
 
 

@@ -30,6 +30,7 @@ STAGES = [
     ("NLU: safety + answer gate", ("mbc/rasa_components.py", None)),
     ("NLU: other graph nodes", ("rasa/nlu/", None)),
     ("policies (RulePolicy)", ("rasa/core/policies/", None)),
+    ("policies (RulePolicy)", ("mbc/rule_states.py", None)),
     ("tracker store: read", ("tracker_store.py", "retrieve")),
     ("tracker store: write", ("tracker_store.py", "save")),
     ("action response check (jsonschema)", ("jsonschema/", None)),

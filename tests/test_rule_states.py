@@ -1,0 +1,125 @@
+"""mbc.rule_states gives RulePolicy the same states and the same predictions as its own code, on the
+trained model, over generated conversations: every intent of the domain in random orders, the next
+actions chosen by Rasa's own RulePolicy, and events the cheap path must hand back to Rasa (reverts,
+follow-ups, loops, restarts)."""
+import random
+from unittest import mock
+
+import pytest
+from rasa.core.agent import Agent
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_RESTART_NAME
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, BotUttered,
+                                     DefinePrevUserUtteredFeaturization, FollowupAction, Restarted, SessionStarted,
+                                     SlotSet, UserUttered, UserUtteranceReverted)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from mbc import rule_states
+from scripts.stack import MODEL
+
+CONVERSATIONS = 150
+
+
+@pytest.fixture(scope="module")
+def model():
+    agent = Agent.load(str(MODEL))
+    nodes = agent.processor.graph_runner._instantiated_nodes
+    policy = next(node._component for name, node in nodes.items() if name.startswith("run_RulePolicy"))
+    assert type(policy) is RulePolicy
+    return policy, agent.domain
+
+
+def rasa_prediction(policy, tracker, domain):
+    return policy.predict_action_probabilities(tracker, domain)
+
+
+def cheap_prediction(policy, tracker, domain):
+    with mock.patch.object(RulePolicy, "_prediction_states", rule_states.recent_prediction_states), \
+            mock.patch.object(RulePolicy, "_get_possible_keys", rule_states.remembered_possible_keys):
+        return policy.predict_action_probabilities(tracker, domain)
+
+
+def summary(prediction):
+    return (prediction.probabilities, prediction.policy_name, prediction.events, prediction.optional_events,
+            prediction.is_end_to_end_prediction, prediction.is_no_user_prediction, prediction.hide_rule_turn,
+            prediction.action_metadata)
+
+
+def odd_event(rng):
+    """An event after which RulePolicy's own code must build the states (or a fresh session begins)."""
+    return rng.choice([UserUtteranceReverted(), ActionReverted(), FollowupAction("utter_greet"),
+                       ActiveLoop("action_clarify"), ActiveLoop(None), Restarted(), SessionStarted()])
+
+
+def prediction_points(policy, domain, seed):
+    """Trackers at each point where Rasa asks the policies for the next action, in generated
+    conversations whose actions are RulePolicy's own choices."""
+    rng = random.Random(seed)
+    intents = sorted(domain.intents)
+    for number in range(CONVERSATIONS):
+        tracker = DialogueStateTracker.from_events(
+            f"c{number}", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)],
+            domain.slots)
+        odd = number % 3 == 0
+        for _ in range(rng.randint(1, 7)):
+            intent = rng.choice(intents)
+            tracker.update(UserUttered(f"message about {intent}", {"name": intent, "confidence": 0.9}))
+            if rng.random() < 0.5:
+                tracker.update(DefinePrevUserUtteredFeaturization(rng.random() < 0.2))
+            if odd and rng.random() < 0.3:
+                tracker.update(odd_event(rng))
+            for _ in range(3):
+                yield tracker.copy()
+                probabilities = rasa_prediction(policy, tracker, domain).probabilities
+                action = domain.action_names_or_texts[max(range(len(probabilities)), key=probabilities.__getitem__)]
+                tracker.update(ActionExecuted(action))
+                if action == ACTION_LISTEN_NAME:
+                    break
+                if action == ACTION_RESTART_NAME:
+                    tracker.update(Restarted())
+                tracker.update(BotUttered(f"reply of {action}"))
+                if rng.random() < 0.5:
+                    tracker.update(SlotSet("last_answer_id", f"answer-{rng.randint(1, 5)}"))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_same_predictions_as_rasa(model, seed):
+    policy, domain = model
+    points = cheap = 0
+    for tracker in prediction_points(policy, domain, seed):
+        points += 1
+        cheap += rule_states.simple_session(tracker) is not None
+        assert summary(cheap_prediction(policy, tracker, domain)) == summary(rasa_prediction(policy, tracker, domain))
+    assert points > 500 and 0.5 * points < cheap < points  # both paths were taken, the cheap one mostly
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_same_latest_states_as_rasa(model, seed):
+    policy, domain = model
+    keep = rule_states.longest_rule(policy)
+    assert keep >= 2  # the "typed yes right after an answer" rules look two states back
+    for tracker in prediction_points(policy, domain, seed):
+        for use_text in (True, False):
+            full = RulePolicy._prediction_states(policy, tracker, domain, use_text)
+            latest = rule_states.recent_prediction_states(policy, tracker, domain, use_text)
+            if rule_states.simple_session(tracker) is None:
+                assert latest == full  # Rasa's own code ran
+            else:
+                assert latest == full[-keep:]
+
+
+def test_simple_session_is_what_rasa_applies(model):
+    policy, domain = model
+    for tracker in prediction_points(policy, domain, 4):
+        session = rule_states.simple_session(tracker)
+        if session is not None:
+            assert session == tracker.applied_events()
+
+
+def test_remembered_matches_stay_bounded(model, monkeypatch):
+    policy, domain = model
+    monkeypatch.setattr(rule_states, "REMEMBERED_MATCHES", 5)
+    policy.__dict__.pop("_mbc_possible_keys", None)  # what earlier tests left
+    for tracker in prediction_points(policy, domain, 5):
+        cheap_prediction(policy, tracker, domain)
+        assert len(policy.__dict__["_mbc_possible_keys"]) <= 5
