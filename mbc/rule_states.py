@@ -11,9 +11,9 @@ Domain.states_for_tracker_history does (each event's own `apply_to`, `Domain.get
 on a small record of what a state reads - the latest user message and the latest action - and keeps
 only the last states a rule can look at (the longest rule's length: a rule never looks further back,
 see RulePolicy._is_rule_applicable). It applies only where that record is the whole state: no slot
-that influences the conversation, no form, and only the events below in the session; otherwise (and
-while training) RulePolicy's own code runs. tests/test_rule_states.py checks both give the same
-states and the same predictions.
+that influences the conversation, no form, and only the events below in the session; otherwise
+RulePolicy's own code runs. The servers use it (mbc/rasa_main.py); training runs Rasa's own code.
+tests/test_rule_states.py checks both give the same states and the same predictions.
 
 `remembered_possible_keys`: which rules match a list of states depends on nothing else once the
 policy is trained, and with the states cut to the last few the same lists recur all the time, so the
