@@ -11,20 +11,26 @@ Domain.states_for_tracker_history does (each event's own `apply_to`, `Domain.get
 on a small record of what a state reads - the latest user message and the latest action - and keeps
 only the last states a rule can look at (the longest rule's length: a rule never looks further back,
 see RulePolicy._is_rule_applicable). It applies only where that record is the whole state: no slot
-that influences the conversation, no form, and only the events below in the session; otherwise
-RulePolicy's own code runs. The servers use it (mbc/rasa_main.py); training runs Rasa's own code.
+that influences the conversation, no form, only the events below in the session, and a trained
+policy whose list of rules "not in stories" holds only its rules and default-action notes (then the
+description of a prediction no rule made, which RulePolicy looks up in that list, is found in it
+neither from all the states nor from the last few); otherwise RulePolicy's own code runs. The servers use it (mbc/rasa_main.py); training runs Rasa's own code.
 tests/test_rule_states.py checks both give the same states and the same predictions.
 
 `remembered_possible_keys`: which rules match a list of states depends on nothing else once the
 policy is trained, and with the states cut to the last few the same lists recur all the time, so the
 answer is kept per list (RulePolicy otherwise tests each of its ~50 rules against them, twice per
-prediction).
+prediction). A patient's words have no business in a cache: in RulePolicy's pass for text-based
+rules the message's text is part of the list, so it is blanked in the key when no rule reads text (the
+matches cannot depend on it then), and the list is not kept at all when one does.
 """
 import json
 from typing import Any, Dict, List, Optional, Set, Text
 
-from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
-from rasa.shared.nlu.constants import ACTION_NAME, ACTION_TEXT
+from rasa.core.policies.rule_policy import (DEFAULT_RULES, RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES,
+                                            RulePolicy)
+from rasa.shared.core.constants import USER
+from rasa.shared.nlu.constants import ACTION_NAME, ACTION_TEXT, TEXT
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (ActionExecuted, BotUttered, DefinePrevUserUtteredFeaturization, Event, Restarted,
                                      SessionStarted, SlotSet, UserUttered)
@@ -74,10 +80,26 @@ def states_are_simple(domain: Domain) -> bool:
     return domain.__dict__["_mbc_simple_states"]
 
 
+def rule_keys(policy: RulePolicy) -> List[Text]:
+    return [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+
+
 def longest_rule(policy: RulePolicy) -> int:
     """How many of the latest states any of the policy's rules looks at."""
-    keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
-    return max((len(policy._rule_key_to_state(key)) for key in keys), default=1)
+    return max((len(policy._rule_key_to_state(key)) for key in rule_keys(policy)), default=1)
+
+
+def recent_states_suffice(policy: RulePolicy) -> bool:
+    """Whether the last `longest_rule` states give RulePolicy the same predictions as all of them: the
+    rules match the same, and a prediction without a rule is described (from the states) by something
+    RulePolicy's list of rules "not in stories" cannot hold: it holds only rules, none of which matched,
+    and default-action notes."""
+    if "_mbc_recent_suffice" not in policy.__dict__:  # the lookup is fixed once the policy is trained
+        known = set(rule_keys(policy))
+        policy.__dict__["_mbc_recent_suffice"] = bool(policy.lookup.get(RULES)) and all(
+            entry in known or entry.startswith(DEFAULT_RULES) for entry in policy.lookup.get(RULES_NOT_IN_STORIES, []))
+        policy.__dict__["_mbc_longest_rule"] = longest_rule(policy)
+    return policy.__dict__["_mbc_recent_suffice"]
 
 
 def simple_session(tracker: DialogueStateTracker) -> Optional[List[Event]]:
@@ -96,11 +118,9 @@ def simple_session(tracker: DialogueStateTracker) -> Optional[List[Event]]:
 def recent_prediction_states(policy: RulePolicy, tracker: DialogueStateTracker, domain: Domain,
                              use_text_for_last_user_input: bool = False,
                              rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
-    events = simple_session(tracker) if states_are_simple(domain) and policy.lookup.get(RULES) else None
+    events = simple_session(tracker) if states_are_simple(domain) and recent_states_suffice(policy) else None
     if events is None:
         return rasa_prediction_states(policy, tracker, domain, use_text_for_last_user_input, rule_only_data)
-    if "_mbc_longest_rule" not in policy.__dict__:  # the lookup is fixed once the policy is trained
-        policy.__dict__["_mbc_longest_rule"] = longest_rule(policy)
     keep = policy.__dict__["_mbc_longest_rule"]
     # One state before each action and one for now, each taken when it happens (as Rasa does: a later
     # DefinePrevUserUtteredFeaturization changes the message object, not the states taken before it).
@@ -118,9 +138,24 @@ def recent_prediction_states(policy: RulePolicy, tracker: DialogueStateTracker, 
     return states
 
 
+def rules_read_text(policy: RulePolicy) -> bool:
+    if "_mbc_rules_read_text" not in policy.__dict__:
+        policy.__dict__["_mbc_rules_read_text"] = any(
+            TEXT in state.get(USER, {}) for key in rule_keys(policy) for state in policy._rule_key_to_state(key))
+    return policy.__dict__["_mbc_rules_read_text"]
+
+
+def without_text(states: List[State]) -> List[State]:
+    return [{**state, USER: {**state[USER], TEXT: ""}} if TEXT in state.get(USER, {}) else state for state in states]
+
+
 def remembered_possible_keys(policy: RulePolicy, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
+    with_text = any(TEXT in state.get(USER, {}) for state in states)
+    if with_text and rules_read_text(policy):
+        return rasa_possible_keys(policy, lookup, states)
     remembered = policy.__dict__.setdefault("_mbc_possible_keys", {})
-    key = (id(lookup), json.dumps(states, sort_keys=True))  # a policy's lookups stay the same objects
+    # A policy's lookups stay the same objects, so their ids tell them apart.
+    key = (id(lookup), json.dumps(without_text(states) if with_text else states, sort_keys=True))
     if key not in remembered:
         if len(remembered) >= REMEMBERED_MATCHES:
             remembered.clear()

@@ -1,13 +1,14 @@
 """mbc.rule_states gives RulePolicy the same states and the same predictions as its own code, on the
-trained model, over generated conversations: every intent of the domain in random orders, the next
-actions chosen by Rasa's own RulePolicy, and events the cheap path must hand back to Rasa (reverts,
-follow-ups, loops, restarts)."""
+trained model, over generated conversations: every intent of the domain (and unknown ones, text-only
+messages, entities) in random orders, the next actions chosen by Rasa's own RulePolicy, and events
+the cheap path must hand back to Rasa (reverts, follow-ups, loops, restarts)."""
+import copy
 import random
 from unittest import mock
 
 import pytest
 from rasa.core.agent import Agent
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.rule_policy import RULES_NOT_IN_STORIES, RulePolicy
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_RESTART_NAME
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, BotUttered,
                                      DefinePrevUserUtteredFeaturization, FollowupAction, Restarted, SessionStarted,
@@ -51,19 +52,29 @@ def odd_event(rng):
                        ActiveLoop("action_clarify"), ActiveLoop(None), Restarted(), SessionStarted()])
 
 
+def user_message(rng, intents, entities):
+    """A parsed message as the NLU pipeline could give it: an intent of the domain (sometimes with
+    entities), an intent the domain does not know, or text alone."""
+    roll = rng.random()
+    if roll < 0.08:
+        return UserUttered("text only, no intent")
+    intent = "not_in_this_domain" if roll < 0.12 else rng.choice(intents)
+    found = [{"entity": name, "value": "x", "start": 0, "end": 1} for name in entities if rng.random() < 0.2]
+    return UserUttered(f"message about {intent}", {"name": intent, "confidence": 0.9}, entities=found)
+
+
 def prediction_points(policy, domain, seed):
     """Trackers at each point where Rasa asks the policies for the next action, in generated
     conversations whose actions are RulePolicy's own choices."""
     rng = random.Random(seed)
-    intents = sorted(domain.intents)
+    intents, entities = sorted(domain.intents), sorted(domain.entities)
     for number in range(CONVERSATIONS):
         tracker = DialogueStateTracker.from_events(
             f"c{number}", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)],
             domain.slots)
         odd = number % 3 == 0
         for _ in range(rng.randint(1, 7)):
-            intent = rng.choice(intents)
-            tracker.update(UserUttered(f"message about {intent}", {"name": intent, "confidence": 0.9}))
+            tracker.update(user_message(rng, intents, entities))
             if rng.random() < 0.5:
                 tracker.update(DefinePrevUserUtteredFeaturization(rng.random() < 0.2))
             if odd and rng.random() < 0.3:
@@ -80,11 +91,14 @@ def prediction_points(policy, domain, seed):
                 tracker.update(BotUttered(f"reply of {action}"))
                 if rng.random() < 0.5:
                     tracker.update(SlotSet("last_answer_id", f"answer-{rng.randint(1, 5)}"))
+                if rng.random() < 0.1:  # out of its usual place, where Rasa ignores it
+                    tracker.update(DefinePrevUserUtteredFeaturization(rng.random() < 0.5))
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_same_predictions_as_rasa(model, seed):
     policy, domain = model
+    assert rule_states.states_are_simple(domain) and rule_states.recent_states_suffice(policy)
     points = cheap = 0
     for tracker in prediction_points(policy, domain, seed):
         points += 1
@@ -123,3 +137,38 @@ def test_remembered_matches_stay_bounded(model, monkeypatch):
     for tracker in prediction_points(policy, domain, 5):
         cheap_prediction(policy, tracker, domain)
         assert len(policy.__dict__["_mbc_possible_keys"]) <= 5
+
+
+def test_rasa_decides_when_a_prediction_without_rule_could_be_hidden(model):
+    """A trained lookup whose rules "not in stories" hold something other than rules and default-action
+    notes (not this project's): a prediction no rule made could be looked up there, and only the full
+    list of states describes it as Rasa does, so the cheap path stays out."""
+    policy, domain = model
+    other = copy.copy(policy)
+    for cached in [name for name in other.__dict__ if name.startswith("_mbc_")]:
+        del other.__dict__[cached]
+    other.lookup = {**policy.lookup, RULES_NOT_IN_STORIES: [*policy.lookup[RULES_NOT_IN_STORIES], "[{}]"]}
+    assert not rule_states.recent_states_suffice(other)
+    for tracker in prediction_points(other, domain, 6):
+        assert (rule_states.recent_prediction_states(other, tracker, domain)
+                == RulePolicy._prediction_states(other, tracker, domain))
+
+
+def test_no_message_text_is_remembered(model):
+    policy, domain = model
+    assert not rule_states.rules_read_text(policy)
+    for tracker in prediction_points(policy, domain, 7):
+        cheap_prediction(policy, tracker, domain)
+    remembered = policy.__dict__["_mbc_possible_keys"]
+    assert any('"text": ""' in states for _, states in remembered)  # the text pass was remembered, blanked
+    assert not any("message about" in states or "text only" in states for _, states in remembered)
+
+
+def test_lists_with_text_are_not_remembered_when_a_rule_reads_text(model, monkeypatch):
+    policy, domain = model
+    monkeypatch.setitem(policy.__dict__, "_mbc_rules_read_text", True)
+    monkeypatch.setitem(policy.__dict__, "_mbc_possible_keys", {})
+    for tracker in prediction_points(policy, domain, 8):
+        assert summary(cheap_prediction(policy, tracker, domain)) == summary(rasa_prediction(policy, tracker, domain))
+    remembered = policy.__dict__["_mbc_possible_keys"]
+    assert remembered and not any('"text"' in states for _, states in remembered)
