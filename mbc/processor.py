@@ -116,8 +116,8 @@ class _Borrowed:
 
 
 def encode_json(body) -> str:
-    """The action call's body as JSON: ujson (a few times faster than the json module on the tracker
-    state sent with every call), ASCII-only like the json module's, so any text a user sent, even half
+    """The action call's body as JSON: ujson (faster than the json module on the tracker state sent
+    with every call), ASCII-only like the json module's, so any text a user sent, even half
     an emoji pair, encodes to UTF-8; the json module for anything ujson refuses, so errors stay Rasa's."""
     try:
         return ujson.dumps(body, escape_forward_slashes=False)

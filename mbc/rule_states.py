@@ -25,7 +25,7 @@ rules the message's text is part of the list, so it is blanked in the key when n
 matches cannot depend on it then), and the list is not kept at all when one does.
 """
 import json
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Text
 
 from rasa.core.policies.rule_policy import (DEFAULT_RULES, RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES,
                                             RulePolicy)
@@ -80,26 +80,28 @@ def states_are_simple(domain: Domain) -> bool:
     return domain.__dict__["_mbc_simple_states"]
 
 
-def rule_keys(policy: RulePolicy) -> List[Text]:
-    return [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+class RuleFacts(NamedTuple):
+    """What the cheap paths need to know of a trained policy."""
+    longest_rule: int  # how many of the latest states any of its rules looks at
+    recent_suffice: bool  # whether the last `longest_rule` states give the same predictions as all of them
+    rules_read_text: bool  # whether any rule matches on a message's text
 
 
-def longest_rule(policy: RulePolicy) -> int:
-    """How many of the latest states any of the policy's rules looks at."""
-    return max((len(policy._rule_key_to_state(key)) for key in rule_keys(policy)), default=1)
-
-
-def recent_states_suffice(policy: RulePolicy) -> bool:
-    """Whether the last `longest_rule` states give RulePolicy the same predictions as all of them: the
-    rules match the same, and a prediction without a rule is described (from the states) by something
-    RulePolicy's list of rules "not in stories" cannot hold: it holds only rules, none of which matched,
-    and default-action notes."""
-    if "_mbc_recent_suffice" not in policy.__dict__:  # the lookup is fixed once the policy is trained
-        known = set(rule_keys(policy))
-        policy.__dict__["_mbc_recent_suffice"] = bool(policy.lookup.get(RULES)) and all(
-            entry in known or entry.startswith(DEFAULT_RULES) for entry in policy.lookup.get(RULES_NOT_IN_STORIES, []))
-        policy.__dict__["_mbc_longest_rule"] = longest_rule(policy)
-    return policy.__dict__["_mbc_recent_suffice"]
+def rule_facts(policy: RulePolicy) -> RuleFacts:
+    """The policy's RuleFacts, worked out once (its lookup is fixed once trained). The last states
+    suffice when the rules match the same on them (no rule looks further back) and a prediction no rule
+    made is described (from the states) by something RulePolicy's list of rules "not in stories" cannot
+    hold: it holds only rules, none of which matched, and default-action notes."""
+    if "_mbc_rule_facts" not in policy.__dict__:
+        keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+        rules = [policy._rule_key_to_state(key) for key in keys]
+        known = set(keys)
+        policy.__dict__["_mbc_rule_facts"] = RuleFacts(
+            longest_rule=max((len(rule) for rule in rules), default=1),
+            recent_suffice=bool(policy.lookup.get(RULES)) and all(
+                entry in known or entry.startswith(DEFAULT_RULES) for entry in policy.lookup.get(RULES_NOT_IN_STORIES, [])),
+            rules_read_text=any(TEXT in state.get(USER, {}) for rule in rules for state in rule))
+    return policy.__dict__["_mbc_rule_facts"]
 
 
 def simple_session(tracker: DialogueStateTracker) -> Optional[List[Event]]:
@@ -118,10 +120,11 @@ def simple_session(tracker: DialogueStateTracker) -> Optional[List[Event]]:
 def recent_prediction_states(policy: RulePolicy, tracker: DialogueStateTracker, domain: Domain,
                              use_text_for_last_user_input: bool = False,
                              rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
-    events = simple_session(tracker) if states_are_simple(domain) and recent_states_suffice(policy) else None
+    facts = rule_facts(policy)
+    events = simple_session(tracker) if facts.recent_suffice and states_are_simple(domain) else None
     if events is None:
         return rasa_prediction_states(policy, tracker, domain, use_text_for_last_user_input, rule_only_data)
-    keep = policy.__dict__["_mbc_longest_rule"]
+    keep = facts.longest_rule
     # One state before each action and one for now, each taken when it happens (as Rasa does: a later
     # DefinePrevUserUtteredFeaturization changes the message object, not the states taken before it).
     # Only the last `keep` of them are worked out.
@@ -138,20 +141,13 @@ def recent_prediction_states(policy: RulePolicy, tracker: DialogueStateTracker, 
     return states
 
 
-def rules_read_text(policy: RulePolicy) -> bool:
-    if "_mbc_rules_read_text" not in policy.__dict__:
-        policy.__dict__["_mbc_rules_read_text"] = any(
-            TEXT in state.get(USER, {}) for key in rule_keys(policy) for state in policy._rule_key_to_state(key))
-    return policy.__dict__["_mbc_rules_read_text"]
-
-
 def without_text(states: List[State]) -> List[State]:
     return [{**state, USER: {**state[USER], TEXT: ""}} if TEXT in state.get(USER, {}) else state for state in states]
 
 
 def remembered_possible_keys(policy: RulePolicy, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
     with_text = any(TEXT in state.get(USER, {}) for state in states)
-    if with_text and rules_read_text(policy):
+    if with_text and rule_facts(policy).rules_read_text:
         return rasa_possible_keys(policy, lookup, states)
     remembered = policy.__dict__.setdefault("_mbc_possible_keys", {})
     # A policy's lookups stay the same objects, so their ids tell them apart.

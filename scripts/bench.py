@@ -280,7 +280,9 @@ def main() -> int:
     print("resident memory: " + ", ".join(f"{k} {v} MB" for k, v in ours["rss_mb"].items()))
     if "stock" in report:
         print_side_by_side(ours, report["stock"])
-        print(f"saturation ratio round by round: {saturation_ratios(report, 'ours')}")
+        ratios = saturation_ratios(report, "ours")
+        print(f"saturation ratio round by round: {ratios} (median {statistics.median(ratios)}, the target's figure;"
+              f" the row above divides the medians)")
     if "scaleout" in report and "stock" in report:
         out, stock = report["scaleout"], report["stock"]
         print("\nscale-out on this machine (2 Rasa + 2 action servers, nginx, PostgreSQL, Redis) vs stock:")

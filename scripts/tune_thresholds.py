@@ -36,7 +36,7 @@ MAX_WRONG_TEXT_RATE = 0.02  # at most 2% of negatives may be served an answer
 WRONG_COST = 2.0
 # Rasa's FallbackClassifier runs before the gate, with the settings in config.yml.
 FALLBACK_CONFIG = next(c for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
-                       if c["name"] == "FallbackClassifier")  # at most 2% of negatives may be served an answer
+                       if c["name"] == "FallbackClassifier")
 
 
 def validation_items():

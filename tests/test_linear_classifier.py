@@ -5,7 +5,6 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -13,19 +12,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from mbc.linear_classifier import WORD_TOKENS, LinearIntentClassifier, TfidfFeatures
 from mbc.settings import ROOT
+from scripts.tune_classifier import tokenized
 
 LABELS = {"greet", "goodbye", "out_of_scope", "faq/what_is_ned", "faq/what_is_stable_disease", "faq/is_mbc_curable"}
-
-
-def tokenized(nlp, message: Message) -> Message:
-    message.set("text_tokens", [Token(t.text, t.idx, lemma=t.lemma_) for t in nlp(message.get("text"))])
-    return message
 
 
 @pytest.fixture(scope="module")
 def training_data(nlp):
     data = load_data(str(ROOT / "data" / "nlu"))
-    examples = [tokenized(nlp, Message(data=dict(e.data))) for e in data.intent_examples
+    examples = [tokenized(nlp, e.get("text"), e.data) for e in data.intent_examples
                 if (e.get("intent_response_key") or e.get("intent")) in LABELS]
     return TrainingData(examples)
 
@@ -44,7 +39,7 @@ def trained(training_data, storage):
 
 
 def ask(nlp, classifier, text):
-    return classifier.process([tokenized(nlp, Message(data={"text": text}))])[0]
+    return classifier.process([tokenized(nlp, text)])[0]
 
 
 @pytest.mark.parametrize("analyzer, ngrams", [("word", (1, 2)), ("char_wb", (2, 4))])
@@ -60,7 +55,7 @@ def test_tfidf_matches_scikit_learn(training_data, analyzer, ngrams):
 def test_stored_model_gives_the_same_probabilities(nlp, trained, storage):
     context = ExecutionContext(GraphSchema({}), "test")
     loaded = LinearIntentClassifier.load({}, storage, Resource("linear"), context)
-    messages = [tokenized(nlp, Message(data={"text": t})) for t in ("what does NED mean", "hello there", "🙂 ?")]
+    messages = [tokenized(nlp, t) for t in ("what does NED mean", "hello there", "🙂 ?")]
     np.testing.assert_allclose(loaded.probabilities(messages), trained.probabilities(messages), atol=1e-12)
     assert loaded.labels == trained.labels and set(loaded.labels) == LABELS
 

@@ -98,7 +98,7 @@ def prediction_points(policy, domain, seed):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_same_predictions_as_rasa(model, seed):
     policy, domain = model
-    assert rule_states.states_are_simple(domain) and rule_states.recent_states_suffice(policy)
+    assert rule_states.states_are_simple(domain) and rule_states.rule_facts(policy).recent_suffice
     points = cheap = 0
     for tracker in prediction_points(policy, domain, seed):
         points += 1
@@ -110,7 +110,7 @@ def test_same_predictions_as_rasa(model, seed):
 @pytest.mark.parametrize("seed", [3])
 def test_same_latest_states_as_rasa(model, seed):
     policy, domain = model
-    keep = rule_states.longest_rule(policy)
+    keep = rule_states.rule_facts(policy).longest_rule
     assert keep >= 2  # the "typed yes right after an answer" rules look two states back
     for tracker in prediction_points(policy, domain, seed):
         for use_text in (True, False):
@@ -148,7 +148,7 @@ def test_rasa_decides_when_a_prediction_without_rule_could_be_hidden(model):
     for cached in [name for name in other.__dict__ if name.startswith("_mbc_")]:
         del other.__dict__[cached]
     other.lookup = {**policy.lookup, RULES_NOT_IN_STORIES: [*policy.lookup[RULES_NOT_IN_STORIES], "[{}]"]}
-    assert not rule_states.recent_states_suffice(other)
+    assert not rule_states.rule_facts(other).recent_suffice
     for tracker in prediction_points(other, domain, 6):
         assert (rule_states.recent_prediction_states(other, tracker, domain)
                 == RulePolicy._prediction_states(other, tracker, domain))
@@ -156,7 +156,7 @@ def test_rasa_decides_when_a_prediction_without_rule_could_be_hidden(model):
 
 def test_no_message_text_is_remembered(model):
     policy, domain = model
-    assert not rule_states.rules_read_text(policy)
+    assert not rule_states.rule_facts(policy).rules_read_text
     for tracker in prediction_points(policy, domain, 7):
         cheap_prediction(policy, tracker, domain)
     remembered = policy.__dict__["_mbc_possible_keys"]
@@ -166,7 +166,7 @@ def test_no_message_text_is_remembered(model):
 
 def test_lists_with_text_are_not_remembered_when_a_rule_reads_text(model, monkeypatch):
     policy, domain = model
-    monkeypatch.setitem(policy.__dict__, "_mbc_rules_read_text", True)
+    monkeypatch.setitem(policy.__dict__, "_mbc_rule_facts", rule_states.rule_facts(policy)._replace(rules_read_text=True))
     monkeypatch.setitem(policy.__dict__, "_mbc_possible_keys", {})
     for tracker in prediction_points(policy, domain, 8):
         assert summary(cheap_prediction(policy, tracker, domain)) == summary(rasa_prediction(policy, tracker, domain))

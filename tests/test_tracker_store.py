@@ -143,8 +143,8 @@ def test_recent_part_keeps_the_start_the_latest_slots_and_the_last_turns():
     rows = session_rows(f"{START} u a b s:last_answer_id s:outcome l {TURN} {TURN} {TURN}")
     kept = recent_part(rows, 2)
     by_id = {r.id: r for r in rows}
-    # start (2 rows), last_answer_id from turn 1, no outcome row from before the window (a later one is
-    # in it... the latest outcome before the window is turn 2's), then from the listen before turn 3.
+    # The start (2 rows), the latest row of each slot before the window (last_answer_id from turn 1,
+    # outcome from turn 2), then everything from the listen before turn 3 on.
     assert kept[:2] == [1, 2]
     slots_kept = [by_id[i].action_name for i in kept[2:] if by_id[i].type_name == "slot" and i < 16]
     assert slots_kept == ["last_answer_id", "outcome"]
