@@ -1,22 +1,26 @@
 # Two commands for people: `make run` (the assistant) and `make test` (everything CI checks).
-# Each installs, builds and trains only what is missing or out of date.
+# Each installs, builds and trains only what is missing or out of date. `make test-fast` runs the unit
+# tier alone (tests/unit: no servers, no databases, about a minute).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SPACY_MODEL := models/spacy/en_mbc/config.cfg
-RASA_MODEL := models/rasa/mbc.tar.gz
+RASA_MODEL := models/mbc.tar.gz
 CONTENT_STAMP := var/content.loaded
-TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name "*.yml" 2>/dev/null) $(wildcard understanding/*.py) runtime/rule_policy.py
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup browser spacy content train validate eval bench profile bench-review staff-user retention clean shell
+.PHONY: run test test-fast setup browser spacy content train validate eval bench profile bench-review staff-user retention clean shell
 
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
 
 test: setup browser nginx $(RASA_MODEL) $(CONTENT_STAMP)
-	@echo "==> tests"
-	$(ENV) $(PY) -m pytest tests $(PYTEST_ARGS)
+	@echo "==> tests: tests/unit, then tests/system (real servers, PostgreSQL, Redis, nginx, Chromium)"
+	$(ENV) $(PY) -m pytest tests/unit tests/system $(PYTEST_ARGS)
+
+test-fast: setup $(RASA_MODEL)
+	$(ENV) $(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed $(SPACY_MODEL) web/node_modules/.installed
 
@@ -34,17 +38,17 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --progress-bar on -r requirements.lock
 	touch $@
 
-spacy $(SPACY_MODEL): mbc/nlp.py $(VENV)/.installed
+spacy $(SPACY_MODEL): understanding/spacy_pipeline.py $(VENV)/.installed
 	@echo "==> building the spaCy pipeline (blank English + lookup lemmatizer) into models/spacy"
-	$(ENV) $(PY) -m mbc.nlp
+	$(ENV) $(PY) -m understanding.spacy_pipeline
 
-content $(CONTENT_STAMP): $(SPACY_MODEL) $(shell find data/content -type f) $(wildcard mbc/*.py)
+content $(CONTENT_STAMP): $(SPACY_MODEL) $(shell find data/content -type f) $(wildcard content/*.py)
 	@echo "==> checking data/content and loading it into the content store"
-	$(ENV) $(PY) -m mbc.load_content && touch $(CONTENT_STAMP)
+	$(ENV) $(PY) -m content.load && touch $(CONTENT_STAMP)
 
 train $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
 	@echo "==> training the Rasa model (under a minute on 2 cores)"
-	$(ENV) $(VENV)/bin/rasa train --fixed-model-name mbc --out models/rasa
+	$(ENV) $(VENV)/bin/rasa train --fixed-model-name mbc --out models
 
 # The browser tests drive Debian's Chromium (Playwright downloads no browser here).
 browser:
@@ -81,7 +85,7 @@ retention: setup
 	$(ENV) $(PY) -m review retention
 
 clean:
-	rm -rf models/rasa var
+	rm -rf models/*.tar.gz var
 
 # Talk to the assistant in the terminal (start `make run` first: the shell uses its action server).
 shell: setup $(RASA_MODEL) $(CONTENT_STAMP)

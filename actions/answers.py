@@ -13,8 +13,8 @@ from actions.replies import (
     link_button,
     title_buttons,
 )
-from mbc.links import passage_link
-from mbc.store import ServedAnswer, Snapshot, snapshot
+from content.links import passage_link
+from content.store import ServedAnswer, Snapshot, snapshot
 
 RETRIEVAL_INTENT = "faq"
 

@@ -1,6 +1,5 @@
 """How the assistant's replies are built: the verbatim answer with its link, question-title buttons,
 the feedback question. One place, so every action and channel renders content the same way."""
-import os
 from abc import ABCMeta, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
@@ -10,10 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import settings
 from channels.render import is_link
-from mbc.links import passage_link
-from mbc.settings import ROOT
-from mbc.store import ServedAnswer, approved_titles, find_answer
+from content.links import passage_link
+from content.store import ServedAnswer, approved_titles, find_answer
+from settings import ROOT
 
 READ_MORE = "Read the full article"
 HELP_LINES_FILE = ROOT / "data" / "safety" / "help_lines.yml"
@@ -77,7 +77,7 @@ def approved(answer_id: Optional[Text]) -> Optional[ServedAnswer]:
 @lru_cache(maxsize=4)
 def help_lines(region: Optional[Text] = None) -> Dict[Text, Text]:
     """Emergency and crisis wording for the region in MBC_HELP_LINES (default us)."""
-    region = region or os.environ.get("MBC_HELP_LINES", "us")
+    region = region or settings.get("MBC_HELP_LINES")
     lines = yaml.safe_load(HELP_LINES_FILE.read_text(encoding="utf-8"))
     if region not in lines:
         raise KeyError(f"MBC_HELP_LINES={region!r} is not in {HELP_LINES_FILE}")

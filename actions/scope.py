@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import ReplyAction, ranked_answer_ids, title_buttons
-from mbc.store import approved_titles
+from content.store import approved_titles
 
 NONE_OF_THESE = {"title": "None of these", "payload": "/none_of_these"}
 ALL_QUESTIONS = {"title": "Show all questions", "payload": "/ask_capabilities"}

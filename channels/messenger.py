@@ -9,12 +9,12 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.facebook import FacebookInput, Messenger, MessengerBot
 from sanic import Blueprint, response
 
+import settings
 from channels.render import link_of, split_buttons, text_only
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class RenderedMessengerBot(MessengerBot):
 class RenderedMessenger(Messenger):
     def __init__(self, page_access_token: Text, on_new_message) -> None:
         super().__init__(page_access_token, on_new_message)
-        api_url = os.environ.get("MBC_MESSENGER_API_URL")
+        api_url = settings.get("MBC_MESSENGER_API_URL")
         if api_url:  # a stand-in for the Graph API in tests
             self.client.graph_url = api_url.rstrip("/")
 

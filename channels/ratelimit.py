@@ -12,12 +12,12 @@ counter must not silence the assistant.
 """
 import hashlib
 import logging
-import os
 import time
 from functools import lru_cache
 from typing import Optional, Text
 
-from mbc.shared_state import async_redis, key
+import settings
+from runtime.shared_state import async_redis, key
 
 logger = logging.getLogger(__name__)
 WINDOW_S = 60
@@ -36,9 +36,9 @@ class RateLimiter:
         self.local = {}  # (kind, hashed key) -> (window, count), when there is no Redis
 
     @classmethod
-    def from_env(cls, environ=os.environ) -> "RateLimiter":
-        return cls(int(environ.get("MBC_RATE_PER_SENDER", "20")), int(environ.get("MBC_RATE_PER_ADDRESS", "120")),
-                   environ.get("MBC_RATE_EXEMPT", "127.0.0.1 ::1").split(), environ.get("MBC_TRUST_PROXY") == "1")
+    def from_settings(cls) -> "RateLimiter":
+        return cls(settings.get_int("MBC_RATE_PER_SENDER"), settings.get_int("MBC_RATE_PER_ADDRESS"),
+                   settings.get_list("MBC_RATE_EXEMPT"), settings.get_flag("MBC_TRUST_PROXY"))
 
     def address(self, peer: Optional[Text], real_ip: Optional[Text]) -> Text:
         return (real_ip if self.trust_proxy and real_ip else peer) or "unknown"
@@ -81,4 +81,4 @@ class RateLimiter:
 @lru_cache(maxsize=1)
 def limiter() -> RateLimiter:
     """One limiter for every channel of this Rasa server, so an address is counted across channels."""
-    return RateLimiter.from_env()
+    return RateLimiter.from_settings()

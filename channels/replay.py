@@ -7,7 +7,7 @@ import time
 from typing import Text
 
 from channels.ratelimit import digest
-from mbc.shared_state import async_redis, key
+from runtime.shared_state import async_redis, key
 
 logger = logging.getLogger(__name__)
 

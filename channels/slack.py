@@ -7,7 +7,6 @@ when MBC_REDIS_URL is set, so across every Rasa server: channels/replay.py). Ref
 malformed bodies 400. Replies use Slack's link syntax and buttons (URL buttons for the article).
 """
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -15,6 +14,7 @@ from sanic import response
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+import settings
 from channels.render import link_of, slack_mrkdwn, split_buttons, text_only
 from channels.replay import ReplayGuard
 from channels.webhooks import is_webhook_post
@@ -86,4 +86,4 @@ class SignedSlackInput(SlackInput):
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None):
         return RenderedSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy,
-                                os.environ.get("MBC_SLACK_API_URL"))
+                                settings.get("MBC_SLACK_API_URL"))

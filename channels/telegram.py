@@ -7,7 +7,6 @@ inline buttons, or a numbered list when a payload is too long for Telegram's 64-
 """
 import hmac
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from aiogram.bot.api import TelegramAPIServer
@@ -15,6 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import response
 
+import settings
 from channels.render import link_of, split_buttons, text_only
 from channels.webhooks import is_webhook_post
 
@@ -51,7 +51,7 @@ class SecureTelegramInput(TelegramInput):
         credentials = credentials or {}
         channel = cls(credentials.get("access_token"), credentials.get("verify"), credentials.get("webhook_url"))
         channel.secret_token = credentials.get("secret_token") or ""
-        channel.api_url = os.environ.get("MBC_TELEGRAM_API_URL")
+        channel.api_url = settings.get("MBC_TELEGRAM_API_URL")
         return channel
 
     def blueprint(self, on_new_message):

@@ -5,13 +5,13 @@ fields (X-Twilio-Signature); requests without a valid signature are refused with
 them. Replies are plain text (render.text_only): SMS and WhatsApp here have no buttons.
 """
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import response
 from twilio.request_validator import RequestValidator
 
+import settings
 from channels.render import text_only
 from channels.webhooks import is_webhook_post
 
@@ -44,7 +44,7 @@ class SignedTwilioInput(TwilioInput):
         credentials = credentials or {}
         channel = cls(credentials.get("account_sid"), credentials.get("auth_token"), credentials.get("twilio_number"))
         channel.webhook_url = credentials.get("webhook_url")
-        channel.api_url = os.environ.get("MBC_TWILIO_API_URL")
+        channel.api_url = settings.get("MBC_TWILIO_API_URL")
         return channel
 
     def blueprint(self, on_new_message):

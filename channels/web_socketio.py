@@ -9,7 +9,6 @@
    reply instead of an answer.
 """
 import logging
-import os
 import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -18,15 +17,15 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+import settings
 from channels.ratelimit import SLOW_DOWN, limiter
 
 logger = logging.getLogger(__name__)
-DEFAULT_ORIGINS = "http://localhost:8080 http://127.0.0.1:8080"
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def allowed_origins() -> list:
-    return os.environ.get("MBC_WEB_ORIGINS", DEFAULT_ORIGINS).split()
+    return settings.get_list("MBC_WEB_ORIGINS")
 
 
 class WebSocketIOInput(SocketIOInput):

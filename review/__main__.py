@@ -8,10 +8,10 @@
 """
 import argparse
 import getpass
-import os
 import sys
 
-from mbc.store import get_engine
+import settings as project
+from content.store import get_engine
 from review import auth, indexer
 from review.retention import apply_retention
 from review.schema import create_review_schema
@@ -19,8 +19,8 @@ from review.settings import Settings
 
 
 def read_password() -> str:
-    if os.environ.get("MBC_REVIEW_PASSWORD"):
-        return os.environ["MBC_REVIEW_PASSWORD"]
+    if project.get("MBC_REVIEW_PASSWORD"):
+        return project.get("MBC_REVIEW_PASSWORD")
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("Password (12+ characters): ")

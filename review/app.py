@@ -17,12 +17,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
 
-from mbc.nlp import load_pipeline
-from mbc.store import approved_titles, get_engine
+from content.store import approved_titles, get_engine
 from review import audit, auth, dashboard, indexer, queries, training, transcript
-from review.schema import (conversations, corrections, create_review_schema, examples, messages,
-                           tags)
+from review.schema import conversations, corrections, create_review_schema, examples, messages, tags
 from review.settings import STATIC_DIR, TEMPLATES_DIR, Settings
+from understanding.spacy_pipeline import load_pipeline
 
 SESSION_COOKIE = "mbc_review_session"
 LOGIN_CSRF_COOKIE = "mbc_review_login"

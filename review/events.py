@@ -12,7 +12,7 @@ SLOT_OUTCOMES = {
     "emergency": "emergency", "crisis": "emergency",
     "advice": "advice",
     "feedback": "feedback",
-    "unavailable": "fallback",  # the action server could not answer (mbc/processor.py)
+    "unavailable": "fallback",  # the action server could not answer (runtime/processor.py)
 }
 # Replies that set no outcome slot (plain responses and Rasa's own fallback).
 ACTION_OUTCOMES = {

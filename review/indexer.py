@@ -10,7 +10,7 @@ from typing import Dict
 
 import sqlalchemy as sa
 
-from mbc.redact import redact_many
+from privacy.redact import redact_many
 from review import events as ev
 from review.schema import FLAG_COLUMNS, conversations, events, messages, sync_state
 

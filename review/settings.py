@@ -1,14 +1,8 @@
-"""The review app's settings, from the environment (scripts/env.sh sets the defaults)."""
-import os
+"""The review app's settings, read once from the project's settings module."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from mbc.settings import STATE_DIR
-
-
-def _state_file(name: str) -> str:
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{STATE_DIR / name}"
+import settings as project
 
 
 @dataclass(frozen=True)
@@ -24,18 +18,16 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
-        env = os.environ
+        project.state_dir().mkdir(parents=True, exist_ok=True)
         return cls(
-            tracker_db_url=env.get("MBC_TRACKER_DB_URL") or _state_file("tracker.db"),
-            # Its own file by default, so staff writes never wait on the live assistant's SQLite lock.
-            review_db_url=env.get("MBC_REVIEW_DB_URL") or _state_file("review.db"),
-            host=env.get("MBC_REVIEW_HOST", "127.0.0.1"),
-            port=int(env.get("MBC_REVIEW_PORT", "8090")),
-            idle_minutes=int(env.get("MBC_REVIEW_IDLE_MINUTES", "30")),
-            max_session_hours=int(env.get("MBC_REVIEW_MAX_SESSION_HOURS", "12")),
-            # Off only for plain-http development setups that are not localhost.
-            secure_cookies=env.get("MBC_REVIEW_SECURE_COOKIES", "1") != "0",
-            retention_days=int(env.get("MBC_RETENTION_DAYS", "365")),
+            tracker_db_url=project.get("MBC_TRACKER_DB_URL"),
+            review_db_url=project.get("MBC_REVIEW_DB_URL"),
+            host=project.get("MBC_REVIEW_HOST"),
+            port=project.get_int("MBC_REVIEW_PORT"),
+            idle_minutes=project.get_int("MBC_REVIEW_IDLE_MINUTES"),
+            max_session_hours=project.get_int("MBC_REVIEW_MAX_SESSION_HOURS"),
+            secure_cookies=project.get("MBC_REVIEW_SECURE_COOKIES") != "0",
+            retention_days=project.get_int("MBC_RETENTION_DAYS"),
         )
 
 

@@ -4,7 +4,7 @@ from typing import Dict, List
 
 import sqlalchemy as sa
 
-from mbc.redact import redact_many
+from privacy.redact import redact_many
 from review import events as ev
 from review.schema import events
 

@@ -24,6 +24,7 @@ import time
 import uuid
 from pathlib import Path
 
+import settings
 from scripts.stack import BIN, ROOT, ask, running_stack, wait_for
 
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -147,7 +148,7 @@ def scaleout_stack(tmp: Path, servers: int = 2):
     with temporary_database("mbc_bench") as db_url, \
             running_scaleout(tmp / "scaleout", [15711 + i for i in range(servers)],
                              [15721 + i for i in range(servers)], 15700, 15710, MBC_TRACKER_DB_URL=db_url,
-                             MBC_REDIS_URL=os.environ.get("MBC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                             MBC_REDIS_URL=settings.get("MBC_BENCH_REDIS_URL"),
                              MBC_REDIS_PREFIX=f"bench{uuid.uuid4().hex[:8]}",
                              MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as cluster:
         yield cluster.public_url, {n: p for n, p in cluster.procs.items() if n != "nginx"}, started

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from mbc.store import get_engine
+from content.store import get_engine
 from review import indexer
 from review.generate import count, fill_events, fill_review_tables
 from review.schema import conversations, create_review_schema, messages

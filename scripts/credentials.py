@@ -1,12 +1,14 @@
-"""Write the credentials file Rasa reads: credentials.yml less every channel whose ${VARIABLES} are not
-all set. `python -m scripts.credentials OUT` prints the channels switched on. Values stay ${...}
-placeholders: Rasa fills them in from the environment, so no secret is written to disk."""
-import os
+"""Write the credentials file the servers of `make run` read: the root credentials.yml (the channels
+that need no secret) and each messaging platform of channels/platforms.yml whose ${VARIABLES} are all
+set. Values stay ${...} placeholders: Rasa fills them in from the environment, so no secret is
+written to disk. `python -m scripts.credentials OUT` prints the channels switched on."""
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import settings
+
+ROOT = settings.ROOT
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
@@ -25,23 +27,28 @@ def blocks(text: str):
     return out
 
 
-def enabled(text: str, environ=os.environ):
+def enabled(text: str):
+    """(name, lines, variables not set) for each top-level block."""
     for name, lines in blocks(text):
-        missing = [v for v in PLACEHOLDER.findall("\n".join(lines)) if not environ.get(v)]
+        missing = [v for v in PLACEHOLDER.findall("\n".join(lines)) if not settings.get(v)]
         yield name, lines, missing
 
 
-def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "var" / "credentials.yml"
-    kept = []
-    for name, lines, missing in enabled((ROOT / "credentials.yml").read_text()):
+def render() -> str:
+    kept = [(ROOT / "credentials.yml").read_text().rstrip("\n")]
+    for name, lines, missing in enabled((ROOT / "channels" / "platforms.yml").read_text()):
         if missing:
             print(f"channel {name}: off (set {', '.join(missing)})")
         else:
-            kept.extend(lines)
+            kept.append("\n".join(lines))
             print(f"channel {name}: on")
+    return "\n".join(kept) + "\n"
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else settings.state_dir() / "credentials.yml"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(kept) + "\n")
+    out.write_text(render())
     return 0
 
 

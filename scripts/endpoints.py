@@ -1,34 +1,32 @@
-"""Write the endpoints file Rasa reads: endpoints.yml less the optional blocks whose ${VARIABLES} are
-not all set. One file serves both modes: without MBC_REDIS_URL there is no lock_store block and Rasa
-keeps its in-memory lock (one server, nothing to install); with it, every Rasa server shares the
-Redis lock. Values stay ${...} placeholders that Rasa fills in from the environment.
-`python -m scripts.endpoints OUT` prints what is on."""
+"""Write the endpoints file the servers of `make run` read: the root endpoints.yml with the settings
+in place of its plain-Rasa values. The action endpoint gets MBC_ACTION_URL and the action server's
+per-start secret, the tracker store MBC_TRACKER_DB_URL, and when MBC_REDIS_URL is set every Rasa
+server shares a Redis lock store (without it Rasa keeps its in-memory lock: one server, nothing to
+install). Values are ${...} placeholders that Rasa fills in from the environment, so no secret is
+written to disk. `python -m scripts.endpoints OUT` prints what is on."""
 import sys
 from pathlib import Path
 
-from scripts.credentials import enabled
+import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-OPTIONAL = {"lock_store"}
+import settings
 
 
-def render(text: str, environ=None) -> str:
-    kept = []
-    for name, lines, missing in enabled(text, *([environ] if environ is not None else [])):
-        if missing and name not in OPTIONAL:
-            raise SystemExit(f"endpoints.yml: {name} needs {', '.join(missing)}")
-        if missing:
-            print(f"{name}: off (set {', '.join(missing)})")
-            continue
-        kept.extend(lines)
-        print(f"{name}: on")
-    return "\n".join(kept) + "\n"
+def render() -> str:
+    endpoints = yaml.safe_load((settings.ROOT / "endpoints.yml").read_text())
+    endpoints["action_endpoint"].update(url="${MBC_ACTION_URL}",
+                                        headers={"Authorization": "Bearer ${MBC_ACTION_SECRET}"})
+    endpoints["tracker_store"]["url"] = "${MBC_TRACKER_DB_URL}"
+    if settings.get("MBC_REDIS_URL"):
+        endpoints["lock_store"] = {"type": "runtime.lock_store.UrlRedisLockStore", "url": "${MBC_REDIS_URL}"}
+    print(f"lock_store: {'Redis' if 'lock_store' in endpoints else 'in memory (set MBC_REDIS_URL to share it)'}")
+    return yaml.safe_dump(endpoints, sort_keys=False)
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "var" / "endpoints.yml"
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else settings.state_dir() / "endpoints.yml"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render((ROOT / "endpoints.yml").read_text()))
+    out.write_text(render())
     return 0
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import yaml
 
+import settings
 from scripts.stack import ROOT, ask, running_stack
 
-SHARED = Path(__import__("os").environ.get("MBC_SHARED_DIR", ROOT.parent / "shared"))
+SHARED = Path(settings.get("MBC_SHARED_DIR"))
 EVALBOT = SHARED / "tools" / "evalbot.py"
 SHARED_SETS = ["clinc_oos_val", "clinc_oos_test", "clinc_inscope_sample", "consumer_health_questions"]
 SMALL_TALK = {"utter_greet": "greet", "utter_goodbye": "goodbye", "utter_you_are_welcome": "thank",

@@ -1,11 +1,12 @@
 """A throw-away PostgreSQL database, for tests and benchmarks on the real server (never the caller's own)."""
 import contextlib
-import os
 import uuid
 
 import sqlalchemy as sa
 
-ADMIN_URL = os.environ.get("MBC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+import settings
+
+ADMIN_URL = settings.get("MBC_TEST_POSTGRES_URL")
 
 
 @contextlib.contextmanager

@@ -26,11 +26,11 @@ from scripts.stack import BIN, ask, running_stack
 # the sample's row in the "stage" table, so the list goes from specific to general.
 STAGES = [
     ("NLU: spaCy", ("spacy/", None)),
-    ("NLU: linear classifier", ("mbc/linear_classifier.py", None)),
-    ("NLU: safety + answer gate", ("mbc/rasa_components.py", None)),
+    ("NLU: linear classifier", ("understanding/linear_classifier.py", None)),
+    ("NLU: safety + answer gate", ("understanding/components.py", None)),
     ("NLU: other graph nodes", ("rasa/nlu/", None)),
     ("policies (RulePolicy)", ("rasa/core/policies/", None)),
-    ("policies (RulePolicy)", ("mbc/rule_states.py", None)),
+    ("policies (RulePolicy)", ("runtime/rule_policy.py", None)),
     ("tracker store: read", ("tracker_store.py", "retrieve")),
     ("tracker store: write", ("tracker_store.py", "save")),
     ("action response check (jsonschema)", ("jsonschema/", None)),

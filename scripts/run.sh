@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source .venv/bin/activate
-model=models/rasa/mbc.tar.gz
+model=models/mbc.tar.gz
 
 # A new secret at every start: the action server answers only requests carrying it (the Rasa server's).
 MBC_ACTION_SECRET="${MBC_ACTION_SECRET:-$(python -m scripts.action_secret "$MBC_STATE_DIR/action_secret")}"
@@ -22,8 +22,8 @@ pids+=($!)
 
 echo "==> Rasa server on http://localhost:${MBC_RASA_PORT} (HTTP API off: only the channels are served)"
 # No --enable-api: Rasa's HTTP API can read and rewrite conversations, so it stays closed.
-# mbc.rasa_main is `rasa` with a kind reply when the action server is down (mbc/processor.py).
-python -m mbc.rasa_main run --model "$model" --endpoints "$MBC_STATE_DIR/endpoints.yml" --credentials "$MBC_STATE_DIR/credentials.yml" \
+# `python -m runtime` is `rasa` with runtime/patches.py applied (the kind reply when actions fail, and speed).
+python -m runtime run --model "$model" --endpoints "$MBC_STATE_DIR/endpoints.yml" --credentials "$MBC_STATE_DIR/credentials.yml" \
   --port "$MBC_RASA_PORT" --interface "${MBC_RASA_HOST:-127.0.0.1}" --cors $MBC_CORS_ORIGINS &
 pids+=($!)
 

@@ -9,13 +9,13 @@ through nginx on 127.0.0.1:MBC_ACTION_PORT. It needs MBC_TRACKER_DB_URL=postgres
 MBC_REDIS_URL=redis://... Tests use running_scaleout() on ports of their own.
 """
 import contextlib
-import os
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Dict, List
 
+import settings
 from scripts import nginx
 from scripts.stack import stack_env, start_actions, start_rasa, stop, wait_for, write_config
 
@@ -92,15 +92,15 @@ def running_scaleout(state_dir: Path, rasa_ports: List[int], action_ports: List[
 
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the servers too, as on Ctrl-C
-    servers = int(os.environ.get("MBC_SERVERS", "2"))
-    rasa_port, action_port = int(os.environ["MBC_RASA_PORT"]), int(os.environ["MBC_ACTION_PORT"])
-    state = Path(os.environ["MBC_STATE_DIR"])
-    host = os.environ.get("MBC_RASA_HOST", "127.0.0.1")
+    servers = settings.get_int("MBC_SERVERS")
+    rasa_port, action_port = settings.get_int("MBC_RASA_PORT"), settings.get_int("MBC_ACTION_PORT")
+    state = settings.state_dir()
+    host = settings.get("MBC_RASA_HOST")
     print(f"==> {servers} Rasa servers and {servers} action servers behind nginx on http://{host}:{rasa_port}")
     with running_scaleout(state, [rasa_port + 101 + i for i in range(servers)],
                           [action_port + 101 + i for i in range(servers)], rasa_port, action_port,
                           public_host=host, log_dir=state / "logs",
-                          MBC_TRACKER_DB_URL=os.environ.get("MBC_TRACKER_DB_URL", "")) as cluster:
+                          MBC_TRACKER_DB_URL=settings.get("MBC_TRACKER_DB_URL")) as cluster:
         print(f"The assistant is up on http://{host}:{rasa_port} (logs in {state / 'logs'}). "
               "Press Ctrl-C to stop.")
         try:

@@ -11,6 +11,6 @@ fi
 MBC_ACTION_SECRET="${MBC_ACTION_SECRET:-$(cat "$MBC_STATE_DIR/action_secret")}"
 export MBC_ACTION_SECRET
 # Its own port: the Rasa server of `make run` already has MBC_RASA_PORT.
-exec python -m mbc.rasa_main shell --model models/rasa/mbc.tar.gz --endpoints "$MBC_STATE_DIR/endpoints.yml" \
+exec python -m runtime shell --model models/mbc.tar.gz --endpoints "$MBC_STATE_DIR/endpoints.yml" \
   --credentials "$MBC_STATE_DIR/credentials.yml" \
   --port "${MBC_SHELL_PORT:-$((MBC_RASA_PORT + 1))}"

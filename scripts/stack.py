@@ -13,11 +13,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import settings
 from scripts.action_secret import new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "rasa" / "mbc.tar.gz"
+MODEL = ROOT / "models" / "mbc.tar.gz"
 
 
 def wait_for(url: str, timeout: float, proc=None) -> None:
@@ -46,7 +47,7 @@ def stack_env(state_dir: Path, rasa_port: int, action_port: int, **extra) -> dic
     env.update({
         "MBC_STATE_DIR": str(state_dir),
         "MBC_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "MBC_TRACKER_DB_URL": env.get("MBC_TRACKER_DB_URL_OVERRIDE") or f"sqlite:///{state_dir}/tracker.db",
+        "MBC_TRACKER_DB_URL": settings.get("MBC_TRACKER_DB_URL_OVERRIDE") or f"sqlite:///{state_dir}/tracker.db",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SANIC_HOST": "127.0.0.1",
@@ -73,7 +74,7 @@ def start_actions(env: dict, port: int, log: Path) -> subprocess.Popen:
 def start_rasa(env: dict, port: int, log: Path, state_dir: Path) -> subprocess.Popen:
     # No --enable-api: Rasa's HTTP API can read and rewrite conversations, so it stays closed.
     return subprocess.Popen(
-        [sys.executable, "-m", "mbc.rasa_main", "run", "--model", str(MODEL),
+        [sys.executable, "-m", "runtime", "run", "--model", str(MODEL),
          "--endpoints", str(state_dir / "endpoints.yml"), "--credentials", str(state_dir / "credentials.yml"),
          "--port", str(port), "--interface", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=open(log, "a"), stderr=subprocess.STDOUT, start_new_session=True)

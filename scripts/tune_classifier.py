@@ -1,6 +1,6 @@
 """Compare settings of the linear classifier on validation data only (the numbers behind config.yml).
 
-Trains mbc.linear_classifier.LinearIntentClassifier on data/nlu for each candidate setting (in process,
+Trains understanding.linear_classifier.LinearIntentClassifier on data/nlu for each candidate setting (in process,
 no Rasa model written) and scores the validation sets scripts/tune_thresholds.py uses: right and
 wrong answers served and negatives served under the answer gate's thresholds from config.yml
 (FallbackClassifier and safety patterns left out: this compares classifiers, not the whole
@@ -20,11 +20,11 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from mbc.linear_classifier import LinearIntentClassifier
-from mbc.nlp import load_pipeline
-from mbc.rasa_components import AnswerGate
 from scripts.stack import ROOT
 from scripts.tune_thresholds import validation_items
+from understanding.components import AnswerGate
+from understanding.linear_classifier import LinearIntentClassifier
+from understanding.spacy_pipeline import load_pipeline
 
 CANDIDATES = [{"word_ngrams": [1, 1], "C": 30}] + [{"word_ngrams": [1, 2], "C": c} for c in (30, 100, 300, 1000)]
 
@@ -42,8 +42,8 @@ def gate_config() -> dict:
 
 def served(message: Message, gate: dict):
     """The answer id the answer gate, with config.yml's thresholds, would serve for this classified
-    message, or None. Its key words are learnt in its own training, not run here: left out."""
-    if AnswerGate({**gate, "min_key_words": 0}).decide(message)["decision"] != "serve":
+    message, or None."""
+    if AnswerGate(gate).decide(message)["decision"] != "serve":
         return None
     return message.get("response_selector")["faq"]["ranking"][0]["intent_response_key"].split("/", 1)[1]
 

@@ -14,13 +14,12 @@ import json
 import sys
 
 import yaml
-
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.message import Message
 
-from mbc.rasa_components import AnswerGate, FALLBACK, SAFETY_INTENTS
 from scripts.evaluate import SHARED, read_jsonl
 from scripts.stack import MODEL, ROOT
+from understanding.components import FALLBACK, SAFETY_INTENTS, AnswerGate
 
 GRID = {
     "faq_intent_threshold": [0.3, 0.4, 0.5, 0.6, 0.7],
@@ -29,7 +28,6 @@ GRID = {
     # choice ("Did you mean"), not decided for the person. The validation messages ask one thing each,
     # so they cannot weigh a message that asks two.
     "margin": [0.2, 0.3, 0.4],
-    "min_key_words": [0, 1],
 }
 MAX_WRONG_TEXT_RATE = 0.02  # at most 2% of negatives may be served an answer
 # A wrong passage misleads; a "Did you mean" costs one click. Score = right - WRONG_COST * wrong.
@@ -60,7 +58,6 @@ def replay(parse, config):
         top["confidence"] - second < FALLBACK_CONFIG["ambiguity_threshold"]
     if top["name"] != "faq":
         return None
-    # The gate's key-word support for the top answers was recorded in the parse; replay reuses it.
     decision = AnswerGate(AnswerGate.get_default_config()).decide(Message(data=dict(parse)), config)
     if decision["decision"] != "serve" or fallback_hit:
         return None

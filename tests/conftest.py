@@ -1,19 +1,19 @@
 """Shared fixtures: the project's spaCy pipeline, its content, and content stores on real databases."""
-import os
 import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 
-from mbc.content import load_content
-from mbc.load_content import sync
-from mbc.nlp import load_pipeline
-from mbc.store import create_schema, get_engine
+import settings
+from content.files import load_content
+from content.load import sync
+from content.store import create_schema, get_engine
 from scripts.pg import temporary_database
+from understanding.spacy_pipeline import load_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_ADMIN_URL = os.environ.get("MBC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = settings.get("MBC_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +62,7 @@ def loaded_store(content, store_url):
     return store_url
 
 
-REDIS_URL = os.environ.get("MBC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = settings.get("MBC_TEST_REDIS_URL")
 
 
 @pytest.fixture(scope="session")

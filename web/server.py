@@ -6,12 +6,13 @@ Content-Security-Policy: scripts and styles only from this server, connections o
 """
 import json
 import mimetypes
-import os
 import sys
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import settings
 
 WEB = Path(__file__).resolve().parent
 PUBLIC = WEB / "public"
@@ -84,9 +85,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main() -> int:
-    host = os.environ.get("MBC_WEB_HOST", "127.0.0.1")
-    port = int(os.environ.get("MBC_WEB_PORT", "8080"))
-    rasa_url = os.environ.get("MBC_PUBLIC_RASA_URL", f"http://localhost:{os.environ.get('MBC_RASA_PORT', '5005')}")
+    host = settings.get("MBC_WEB_HOST")
+    port = settings.get_int("MBC_WEB_PORT")
+    rasa_url = settings.get("MBC_PUBLIC_RASA_URL")
     if not SOCKET_IO.exists():
         print(f"{SOCKET_IO} is missing: run `npm ci --prefix web` (make run does it)", file=sys.stderr)
         return 1

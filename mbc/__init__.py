@@ -1,1 +1,0 @@
-"""The project's library: vetted content (parsing, checks, store) and the spaCy pipeline."""

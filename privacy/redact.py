@@ -1,0 +1,932 @@
+"""Redact personal data from patients' messages before staff see them (review app, exports).
+
+    >>> redact("Hi, I'm Jane Doe, DOB 3/14/1972, call me on 555-123-4567")
+    "Hi, I'm [NAME], DOB [DATE OF BIRTH], call me on [PHONE]"
+
+The project's pipeline (understanding.spacy_pipeline: blank English, no NER, no vectors) only tokenizes, so everything is
+found with spaCy token patterns (Matcher, PhraseMatcher, token attributes such as like_email, shape,
+is_title) plus small rules over the matches, the same way understanding.safety_patterns combines phrases and co-occurrence
+rules. Phone numbers, which spaCy's tokenizer splits at some separators but not others, are found with
+a regular expression over the text. Text is only ever replaced, never added, and what is not personal
+data is left byte for byte as the patient wrote it.
+
+Placeholders (PLACEHOLDERS):
+    [EMAIL]          anything spaCy's like_email accepts
+    [URL]            http(s)/ftp/www addresses and bare domains with a common TLD
+                     ("chemo.it" typed without a space after the full stop is not a URL)
+    [PHONE]          international (+44 20 7946 0958), North American ((555) 123-4567, 555.123.4567)
+                     and national numbers starting with 0 (07700 900123)
+    [ADDRESS]        "123 Main Street, Apt 4, Springfield, IL 62704", "PO Box 12", "I live on Elm Road",
+                     a US state followed by a ZIP code, a UK postcode, a code after "zip"/"postcode"
+    [DATE OF BIRTH]  see "Dates" below
+    [NAME]           names people give: after "my name is" (also in lower case: "my name is jane doe");
+                     after "I'm"/"I am"/"call me", and "this is"/"it's" opening a sentence, only a
+                     capitalised word that is not a common or medical word ("I'm Jane", not "I'm Scared",
+                     "I am Stage", "I'm HER2", "I'm Christian"); after a relation ("my wife Sarah", "my
+                     daughter, Emma", "my husband tom"), "a nurse called Kelly", a title ("Dr. Smith",
+                     "dr okonkwo", "doctor Patel", "Mrs. Jones"), a greeting ("Hi Anna") or a sign-off
+                     ("Thanks, Anna", "Love, Margit", "- Anna" ending a message); common first names from
+                     a built-in list wherever they are capitalised ("I told Sarah Johnson"); @handles.
+                     Institutions named after people (Dana-Farber, Susan G. Komen, Marie Curie) stay.
+    [RECORD NUMBER]  the number after MRN / medical record / patient ID / NHS number / insurance, member,
+                     policy, group number / SSN / Medicare... ; SSN-shaped ddd-dd-dddd; any run of 6 or more
+                     digits (optionally with a short letter prefix), except a clinical-trial id (NCT...),
+                     money ($120000) and a count next to a lab word or unit ("platelets 150000")
+
+Dates: a date is redacted only when it is a birth date. That is (1) a date right after a birth word
+(born, birthday, birth date, date of birth, DOB, d.o.b., b-day) with at most three filler words
+("born on", "DOB:", "my birthday is the"), in any form: "3/14/1972", "14.03.72", "14-03-1972",
+"March 14th, 1972", "14 March 1972", "March 1972", and a day and month without a year
+("my birthday is March 14"); or (2) the nearest full date (day, month and year) up to six words
+after a birth word when only a place comes between ("born in Leeds on 14 March 1972", "born at
+St Mary's hospital on ..."), or up to three linking words before one ("3/14/72 is my birthday",
+"14.03.72 (DOB)").
+Every other date stays, so staff can read "my scan on March 3" or "diagnosed 04/12/2019". A year on
+its own stays too ("born in 1972"): it says no more than an age, which stays ("I'm 45"), and HIPAA's
+Safe Harbor list keeps years as well.
+
+Redaction is idempotent by construction: `redact` repeats until nothing changes (a second pass rarely
+finds anything: a name now next to a placeholder, for example), and no pattern matches a placeholder.
+Text longer than the pipeline's max_length is redacted in pieces cut at whitespace.
+
+Limits (rules, not a trained model, so they miss what they were not written for):
+  * a name with no cue is kept unless it is in the first-name list: "I saw Okafor yesterday" stays, and
+    so do surnames alone ("Patel said") and lower-case names outside "my name is"/relations/"I'm";
+  * an unknown capitalised drug or word right after "I'm"/"this is"/a relation is taken for a name
+    ("This is Itovebi, a new pill" loses "Itovebi"): over-redaction, not a leak;
+  * cities, states and countries on their own stay ("I live in Ohio"), as do street names without a
+    number or a "live on" cue, and ZIP codes with no state or "zip" before them;
+  * a number split by separators other than a phone's layout needs a keyword ("MRN", "member ID"):
+    "1234-5678" on its own stays; "555 123 4567" with spaces only needs a phone word before it;
+  * every URL goes, public ones too, since a link can carry a name or an account;
+  * dates written in words ("the fourteenth of March") and two-digit years after a month ("March '72")
+    are not dates here; a birth year on its own stays (see "Dates");
+  * English only; other scripts pass through untouched apart from e-mails, URLs and numbers.
+
+The pipeline is loaded once and the Redactor is built once per process (get_redactor, guarded by a
+lock); after that a Redactor is only read, so threads can share it.
+"""
+import re
+import threading
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Token
+
+EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD = (
+    "EMAIL", "URL", "PHONE", "ADDRESS", "DATE OF BIRTH", "NAME", "RECORD NUMBER")
+PLACEHOLDERS = {label: f"[{label}]" for label in (EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD)}
+# When two findings overlap they are merged into one and the more specific label wins.
+PRIORITY = {EMAIL: 0, URL: 0, RECORD: 1, DOB: 2, ADDRESS: 3, PHONE: 4, NAME: 5}
+MAX_PASSES = 4
+PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A piece of personal data in a message: characters start..end, and what it is (a PLACEHOLDERS key).
+    It holds no text, so a list of them can be logged without leaking what was redacted."""
+    start: int
+    end: int
+    label: str
+
+    @property
+    def placeholder(self) -> str:
+        return PLACEHOLDERS[self.label]
+
+
+# --------------------------------------------------------------------------------------------------
+# Word lists
+# --------------------------------------------------------------------------------------------------
+
+def _words(text: str) -> frozenset:
+    return frozenset(text.lower().split())
+
+
+MONTHS = _words("""january jan jan. february feb feb. march mar mar. april apr apr. may june jun jun. july jul
+    jul. august aug aug. september sep sep. sept sept. october oct oct. november nov nov. december dec dec.""")
+WEEKDAYS = _words("""monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    fri sat sun today tomorrow tonight yesterday christmas easter thanksgiving halloween hanukkah diwali
+    eid ramadan weekend""")
+RELATIONS = _words("""wife husband partner spouse hubby daughter son mother mom mum mommy mummy mama father
+    dad daddy papa sister brother sis bro friend bestie boyfriend girlfriend fiance fiancé fiancee fiancée
+    aunt auntie aunty uncle niece nephew cousin grandson granddaughter grandmother grandma granny nana
+    grandfather grandpa grandad granddad grandchild grandkid stepdaughter stepson stepmom stepmum stepdad
+    neighbor neighbour caregiver carer oncologist surgeon navigator therapist counselor counsellor gp pcp
+    physician radiologist pharmacist chaplain worker coworker colleague boss kids children sons daughters
+    grandkids grandchildren sisters brothers friends parents law""")
+# Capitalised words that follow "I'm", "this is", "Thanks," ... without being a name.
+NOT_NAMES = _words("""
+    scared afraid terrified frightened tired exhausted worried anxious nervous sad angry mad upset
+    depressed lonely confused lost overwhelmed frustrated fine ok okay good great well better worse
+    sick ill unwell sorry glad happy grateful thankful hopeful hopeless ready done here back home alone
+    new newly just still not so very really currently now also always never only about almost due
+    going getting having doing feeling trying starting taking on off in at out up down
+    stage triple positive negative metastatic hormone estrogen oestrogen postmenopausal premenopausal
+    menopausal perimenopausal married single divorced widowed retired unemployed disabled pregnant
+    diabetic allergic terminal stable ned cancer breast living alive dying struggling curious wondering
+    interested considering thinking looking waiting hoping planning patient caregiver survivor thriver
+    male female woman man lady girl guy young old older younger first second third fourth fifth
+    one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty
+    seventy eighty ninety hundred
+    american british english canadian australian irish scottish welsh indian chinese mexican african
+    asian black white hispanic latina latino jewish christian catholic muslim hindu buddhist atheist
+    team everyone everybody all guys there folks again you u sir madam maam ma'am doc hospital clinic
+    center centre appointment office visit morning evening afternoon night week month year day
+    hard scary crazy ridiculous insane terrible awful horrible frustrating overwhelming important
+    urgent normal it what why how too for from regarding re helpful useful amazing wonderful awesome
+    true false right wrong bad hell chemo radiation surgery exhausting tough difficult unfair
+    sure certain glad lucky blessed fortunate strong weak fighting hanging coping managing surviving
+    worried unsure uncertain unclear aware concerned desperate devastated shocked numb broken
+    hi hello hey dear thanks thank thx cheers best regards love sincerely warmly hugs blessings
+    yes no yeah yep nope please help question questions anyone someone nobody somebody
+    god lord goodness heaven heavens practitioner specialist manager coordinator educator assistant
+    technician aide practice
+    mr mrs ms miss dr doctor nurse professor prof sister brother mother father the a an my our your
+    his her their this that these those i me we he she they
+    """) | RELATIONS | MONTHS | WEEKDAYS
+# Treatments, tests and terms a patient may capitalise; never a name.
+MEDICAL = _words("""
+    her2 er pr brca brca1 brca2 palb2 pik3ca esr1 tnbc mbc idc ilc dcis ki-67 ki67 ca oncotype mammaprint
+    ibrance palbociclib kisqali ribociclib verzenio abemaciclib herceptin trastuzumab enhertu trodelvy
+    faslodex fulvestrant letrozole femara anastrozole arimidex exemestane aromasin tamoxifen xeloda
+    capecitabine taxol paclitaxel docetaxel taxotere abraxane perjeta pertuzumab phesgo kadcyla nerlynx
+    neratinib tukysa tucatinib piqray alpelisib lynparza olaparib talzenna talazoparib halaven eribulin
+    zometa xgeva denosumab prolia orserdu elacestrant truqap capivasertib keytruda pembrolizumab
+    afinitor everolimus gemzar gemcitabine carboplatin cisplatin doxorubicin adriamycin cytoxan
+    cyclophosphamide zoladex goserelin lupron leuprolide neulasta zofran ativan decadron dexamethasone
+    pet ct mri scan scans biopsy mastectomy lumpectomy port infusion oncology lymphedema neuropathy
+    contin oxycontin morphine oxycodone gabapentin lyrica
+    """)
+ACRONYMS = _words("ned er pr her her2 brca tnbc mbc idc ilc dcis ct mri pet ok usa uk nhs gp pcp icu")
+# Common first names (title case, matched wherever they appear capitalised). Names that are also
+# ordinary words (Grace, Hope, May, Will, Mark, Rose, Bill...) or places (Jordan, Georgia, Austin) are
+# left out: they are only redacted after a trigger such as "my name is" or "my daughter".
+FIRST_NAMES = frozenset("""
+    Aaliyah Abigail Adriana Agnes Aisha Alejandra Alexandra Alice Alicia Alison Allison Amanda Amelia Amy
+    Ana Andrea Angela Angelica Anita Ann Anna Anne Annette Antoinette Ashley Audrey Barbara Beatrice
+    Becky Belinda Bernadette Beth Bethany Betty Beverly Bonnie Brenda Brittany Caitlin Camila Carla Carmen
+    Carol Carole Caroline Carolyn Catherine Cathy Cecilia Charlene Charlotte Cheryl Christina Christine
+    Cindy Claire Claudia Colleen Connie Courtney Cynthia Dana Danielle Darlene Debbie Deborah Debra
+    Denise Diana Diane Donna Doris Dorothy Eileen Elaine Eleanor Elena Elizabeth Ellen Emily Emma Erica
+    Erin Esther Eva Evelyn Fatima Fiona Gabriela Gabrielle Gail Gina Gloria Gwen Hannah Heather Heidi
+    Helen Isabel Isabella Jacqueline Jane Janet Janice Jasmine Jean Jeanne Jennifer Jenny Jessica Jill
+    Joan Joanna Joanne Josephine Joyce Judith Judy Julia Julie Karen Kate Katherine Kathleen Kathryn
+    Kathy Katie Keisha Kelly Kimberly Kristen Laura Lauren Leah Linda Lisa Lois Lorraine Louise Lucia
+    Lucy Lynn Margaret Maria Mariana Marie Marilyn Marisol Martha Mary Megan Mei Melanie Melissa Michelle
+    Mildred Miriam Molly Monica Nancy Natalie Nicole Nina Norma Olivia Pamela Patricia Paula Peggy Priya
+    Rachel Rebecca Regina Renee Rita Roberta Rosa Rosemary Ruth Sabrina Samantha Sandra Sara Sarah
+    Sharon Sheila Shirley Sofia Sophia Sophie Stephanie Susan Suzanne Sylvia Tamara Tammy Tanya Teresa
+    Theresa Tiffany Tina Tracy Valentina Valerie Vanessa Veronica Vicki Victoria Wanda Wendy Yolanda
+    Yvonne Zoe
+    Aaron Adam Ahmed Alan Albert Alex Alexander Andrew Anthony Arthur Benjamin Bob Brian Bruce Bryan Carl
+    Carlos Charles Chris Christopher Craig Daniel Dave David Dennis Donald Douglas Edward Elijah Eric
+    Ethan Eugene Gary George Gerald Greg Gregory Harold Henry Howard Jacob James Jason Jeff Jeffrey
+    Jeremy Jerry Jim Joe John Jonathan Jose Joseph Joshua Juan Justin Keith Kenneth Kevin Larry
+    Lawrence Liam Louis Lucas Luis Matt Matthew Michael Mike Mohammed Muhammad Nathan Nicholas Noah
+    Oliver Omar Patrick Paul Peter Philip Raj Ralph Raymond Richard Robert Roger Ronald Roy Russell Ryan
+    Samuel Scott Sean Stephen Steve Steven Thomas Timothy Tom Tony Tyler Walter Wayne Wei William Zachary
+""".split())
+FIRST_NAMES_LOWER = frozenset(n.lower() for n in FIRST_NAMES)
+# Lower-case words after "dr" or "my name is" that are not names ("my dr appt").
+LOWER_NOT_NAMES = _words("""appt note report portal staff receptionist letter results result orders
+    recommended wants thinks gave told says put wrote ordered suggested mentioned spelled spelt""")
+# Institutions and charities named after people: never redacted as names.
+KEEP_PHRASES = (
+    "Dana-Farber", "Dana Farber", "MD Anderson", "M.D. Anderson", "Sloan Kettering", "Sloan-Kettering",
+    "Johns Hopkins", "Mayo Clinic", "Susan G. Komen", "Susan G Komen", "Komen", "Cedars-Sinai",
+    "Mount Sinai", "Fred Hutch", "Fred Hutchinson", "Marie Curie", "Sarah Cannon", "Roswell Park",
+    "Fox Chase", "Huntsman", "Moffitt", "Royal Marsden", "The Christie", "Macmillan", "City of Hope",
+    "Ruth Strauss", "Mary Crowley", "Karmanos", "Siteman", "Lombardi", "Winship",
+)
+TITLES_ABBR = _words("dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. rev rev.")
+TITLES_WORD = _words("doctor nurse professor reverend")
+SIGN_OFFS = _words("thanks thank thx ty cheers best regards love sincerely xoxo xx warmly hugs blessings")
+PEOPLE = RELATIONS | _words("""nurse doctor woman man lady girl boy guy gentleman person someone somebody
+    patient she he i 'm me they who youngest oldest eldest middle baby child kid twin twins""")
+GREETINGS = _words("hi hello hey dear hiya morning")
+PARTICLES = _words("van von de der den da di del della la le du st. bin al")
+NAME_CONNECTORS = {"-", "'", "’"}
+
+STREET_SUFFIXES = _words("""street st st. avenue ave ave. av road rd rd. boulevard blvd blvd. lane ln ln.
+    drive dr dr. court ct ct. place pl pl. way terrace ter circle cir parkway pkwy highway hwy close
+    crescent cres square sq trail trl row mews gardens grove plaza alley loop pike""")
+# With a lower-case street name ("12 main street") only these suffixes count: "3 cycles way too much".
+PLAIN_STREET_SUFFIXES = _words("street st st. avenue ave ave. road rd rd. boulevard blvd blvd. ln ln. lane drive pkwy hwy highway parkway")
+NOT_STREET_WORDS = _words("""minutes minute mins hours hour hrs days day weeks week months month years year
+    miles mile km blocks block cycles cycle rounds round doses dose times steps cm mm mg kg lbs pounds
+    kids children people more other different long short hour's""")
+DIRECTIONS = _words("n s e w n. s. e. w. ne nw se sw north south east west")
+UNIT_WORDS = _words("apt apt. apartment unit suite ste ste. flat floor fl fl. room rm bldg building #")
+US_STATES = frozenset("""AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE
+    NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR""".split())
+US_STATE_NAMES = _words("""alabama alaska arizona arkansas california colorado connecticut delaware florida
+    georgia hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
+    michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania
+    tennessee texas utah vermont virginia washington wisconsin wyoming""")
+
+RECORD_TRIGGERS = [
+    ["mrn"], ["medical", "record"], ["record", "number"], ["record", "no"], ["record", "no."], ["record", "#"],
+    ["patient", "id"], ["patient", "number"], ["patient", "no"], ["patient", "#"], ["hospital", "number"],
+    ["hospital", "no"], ["hospital", "id"], ["nhs"], ["chi", "number"], ["insurance", "number"],
+    ["insurance", "id"], ["insurance", "no"], ["member", "id"], ["member", "number"], ["member", "no"],
+    ["member", "#"], ["policy", "number"], ["policy", "no"], ["policy", "no."], ["policy", "#"],
+    ["group", "number"], ["group", "no"], ["group", "#"], ["subscriber", "id"], ["ssn"], ["social", "security"],
+    ["medicare"], ["medicaid"], ["mbi"], ["id", "number"], ["id", "no"], ["id", "#"], ["my", "id"],
+    ["account", "number"], ["account", "no"], ["case", "number"], ["claim", "number"], ["health", "card"],
+    ["national", "insurance"], ["ni", "number"], ["sin", "number"], ["passport", "number"],
+    ["license", "number"], ["licence", "number"], ["reference", "number"], ["ref", "number"], ["ref", "no"],
+]
+RECORD_FILLERS = _words(": # is was = - no no. number num nr of 's it its it's")
+PHONE_TRIGGERS = _words("call phone cell mobile tel telephone text reach number whatsapp landline")
+# "platelets 150000", "150000 cells/ul": a count is named before it and has its unit after it.
+LAB_NAMES = _words("""platelet platelets plt plts count counts wbc rbc anc neutrophil neutrophils lymphocytes
+    lymphs steps""")
+LAB_UNITS = _words("cells units iu steps ul mcl µl mm3 copies mg mcg ml / per k")
+MONEY = _words("$ £ € usd dollars pounds euros bucks")
+BIRTH_FILLERS = _words(": - = is was on in the of 's its it's , date at")
+# Words between a birth word and a date after it: "born in Leeds on", "born at St Mary's hospital on".
+BIRTH_AFTER = _words("in at on the a an 's hospital home was were is :")
+# Words between a date and the birth word after it: "3/14/72 is my birthday", "14.03.72 (DOB)".
+BIRTH_BEFORE = _words("is was my her his their ( ) - : = , the date of")
+
+DAY_RE = r"^(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?$"
+YEAR_RE = r"^(?:19|20)\d\d$"
+NUMERIC_DATE_RE = r"^\d{1,4}[./]\d{1,2}[./]\d{2,4}$"
+NUMERIC_DM_RE = r"^(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|[12]\d|3[01])$"
+URL_RE = re.compile(
+    r"^(?:(?:https?|ftp)://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|info|biz|co|uk|ca|au|"
+    r"health|care|ly|gl|app|page|link|site|online)(?:[/?#]\S*)?)$", re.IGNORECASE)
+POSTCODE_OUT_RE = r"^(?:GIR|[A-Z]{1,2}\d[A-Z\d]?)$"
+POSTCODE_IN_RE = r"^\d[ABD-HJLNP-UW-Z]{2}$"
+LONG_NUMBER_RE = re.compile(r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]{0,2}$")
+TRIAL_ID_RE = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
+NAME_SHAPE_RE = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)?$")
+INITIAL_RE = re.compile(r"^[A-Z]\.?$")
+
+# "jane.doe (at) gmail.com", "jane at gmail dot com": an e-mail address spelled out to dodge spam bots.
+_MAIL_HOSTS = r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol|msn|proton(?:mail)?|comcast|btinternet)"
+_DOT = r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*|\s+dot\s+)"
+SPELLED_EMAIL_RE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+(?:\s*(?:\(at\)|\[at\]|\{{at\}})\s*{_MAIL_HOSTS}(?:{_DOT}(?:com|net|org|co{_DOT}uk|uk))?"
+    rf"|\s+at\s+{_MAIL_HOSTS}{_DOT}(?:com|net|org|co{_DOT}uk|uk))\b", re.IGNORECASE)
+
+# Phone numbers: candidates by regular expression over the text, checked by their count of digits.
+_SEP = r"[ .\-\u00a0]"
+PHONE_RE = re.compile(rf"""
+    (?<![\w+/.\-])(?:
+        (?P<intl>\+\d{{1,3}}{_SEP}?(?:\(\d{{1,4}}\){_SEP}?)?\d{{1,4}}(?:{_SEP}?\d{{2,4}}){{1,4}})
+      | (?P<nanp>(?:1{_SEP}?)?(?:\(\d{{3}}\){_SEP}?|[2-9]\d{{2}}{_SEP})\d{{3}}{_SEP}\d{{4}})
+      | (?P<nanp_dot>[2-9]\d{{2}}\.\d{{3}}\.\d{{4}})
+      | (?P<national>0\d{{2,4}}{_SEP}?\d{{3,4}}{_SEP}?\d{{3,4}})
+    )(?!\w|[.\-]\d)""", re.VERBOSE)
+PHONE_DIGITS = {"intl": (8, 15), "nanp": (10, 11), "nanp_dot": (10, 10), "national": (10, 11)}
+# "MRN:12345678", "dob:3/14/72": a keyword glued to its value. Split in the copy that is tokenized
+# (one character for one, so offsets still point into the original text).
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
+INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e"
+                          "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+GLUED_RE = re.compile(r"(?<![\w/.@:#=-])([A-Za-z][A-Za-z.]{1,14})[:#=](?=[A-Za-z0-9])")
+
+
+# --------------------------------------------------------------------------------------------------
+# The redactor
+# --------------------------------------------------------------------------------------------------
+
+class Redactor:
+    """Finds and replaces personal data. Build once (it compiles the patterns), then share."""
+
+    def __init__(self, nlp=None):
+        if nlp is None:
+            from understanding.spacy_pipeline import load_pipeline
+            nlp = load_pipeline()
+        self.nlp = nlp
+        try:  # the inflected forms the lookup lemmatizer knows ("said", "scared"): ordinary words
+            self.inflected = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        except (KeyError, ValueError):  # a pipeline without the lookup lemmatizer: no such check
+            self.inflected = frozenset()
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.first_names = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.first_names.add("FIRST_NAME", [nlp.make_doc(n) for n in sorted(FIRST_NAMES)])
+        self.keep = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.keep.add("KEEP", [nlp.make_doc(p.lower()) for p in KEEP_PHRASES])
+        self._add_patterns()
+
+    # ---- patterns ---------------------------------------------------------------------------------
+
+    def _add_patterns(self):
+        lower = lambda *words: [{"LOWER": w} for w in words]  # noqa: E731
+        inn = lambda words: {"LOWER": {"IN": sorted(words)}}  # noqa: E731
+
+        self.matcher.add("EMAIL", [[{"LIKE_EMAIL": True}]])
+        self.matcher.add("URL", [[{"LIKE_URL": True}], [{"LOWER": {"REGEX": r"^(?:https?|ftp)://|^www\."}}]])
+        self.matcher.add("HANDLE", [[{"TEXT": {"REGEX": r"^@[A-Za-z_][A-Za-z0-9_.]{1,29}$"}}]])
+
+        # Record numbers: a keyword (the identifier after it is read by _record_end) ...
+        self.matcher.add("RECORD_TRIGGER", [lower(*words) for words in RECORD_TRIGGERS])
+        # ... an SSN-shaped number, and long runs of digits.
+        self.matcher.add("SSN", [[{"SHAPE": "ddd"}, {"ORTH": "-"}, {"SHAPE": "dd"}, {"ORTH": "-"}, {"SHAPE": "dddd"}]])
+        self.matcher.add("LONG_NUMBER", [[{"TEXT": {"REGEX": LONG_NUMBER_RE.pattern}}]])
+
+        # Dates, for birth dates.
+        month = inn(MONTHS)
+        day = {"LOWER": {"REGEX": DAY_RE}}
+        year = {"TEXT": {"REGEX": YEAR_RE}}
+        comma = {"ORTH": ",", "OP": "?"}
+        the = {"LOWER": "the", "OP": "?"}
+        of = {"LOWER": "of", "OP": "?"}
+        num = lambda n: {"TEXT": {"REGEX": rf"^\d{{1,{n}}}$"}}  # noqa: E731
+        sep = {"ORTH": {"IN": ["-", "/", "."]}}
+        self.matcher.add("DATE_FULL", [
+            [{"TEXT": {"REGEX": NUMERIC_DATE_RE}}],
+            [num(2), sep, num(2), sep, {"TEXT": {"REGEX": r"^(?:\d\d|\d{4})$"}}],
+            [{"TEXT": {"REGEX": YEAR_RE}}, sep, num(2), sep, num(2)],
+            [month, day, comma, year],
+            [month, the, day, comma, year],
+            [the, day, of, month, comma, year],
+        ])
+        self.matcher.add("DATE_PART", [
+            [month, comma, year], [month, day], [month, the, day], [the, day, of, month],
+            [{"TEXT": {"REGEX": NUMERIC_DM_RE}}],
+        ])
+        self.matcher.add("BIRTH", [
+            lower("born"), lower("birthday"), lower("bday"), lower("b'day"), lower("b", "-", "day"),
+            lower("birthdate"), lower("birth"), lower("dob"), lower("d.o.b"), lower("d.o.b."),
+        ])
+
+        # Addresses.
+        house = {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}}
+        street_word = {"TEXT": {"REGEX": r"^(?:[^\W\d_][\w'’]*|\d{1,3}(?:st|nd|rd|th))$"}}
+        suffix = inn(STREET_SUFFIXES)
+        self.matcher.add("STREET", [[house] + [street_word] * n + [suffix] for n in (1, 2, 3)])
+        self.matcher.add("LIVE_ON", [[inn({"live", "lives", "living", "moved"}), inn({"on", "at", "to"})]
+                              + [{"IS_TITLE": True}] * n + [suffix] for n in (1, 2, 3)])
+        self.matcher.add("PO_BOX", [
+            [inn({"po", "p.o.", "p.o", "pob", "p.o.b."}), {"LOWER": "box"}, {"TEXT": {"REGEX": r"^\d"}}],
+            [{"LOWER": "p"}, {"ORTH": ".", "OP": "?"}, {"LOWER": "o"}, {"ORTH": ".", "OP": "?"}, {"LOWER": "box"},
+             {"TEXT": {"REGEX": r"^\d"}}],
+            lower("post", "office", "box") + [{"TEXT": {"REGEX": r"^\d"}}],
+        ])
+        zip5 = {"TEXT": {"REGEX": r"^\d{5}$"}}
+        self.matcher.add("STATE_ZIP", [[{"ORTH": {"IN": sorted(US_STATES)}}, zip5],
+                                [{"LOWER": {"IN": sorted(US_STATE_NAMES)}}, zip5]])
+        self.matcher.add("ZIP_KEYWORD", [lower("zip"), lower("zipcode"), lower("postcode"), lower("postal", "code"),
+                                  lower("post", "code")])
+        self.matcher.add("POSTCODE", [[{"TEXT": {"REGEX": POSTCODE_OUT_RE}}, {"TEXT": {"REGEX": POSTCODE_IN_RE}}]])
+
+        # Names: what comes before them (the name itself is read by _name_end).
+        self.matcher.add("NAME_STRONG", [lower("my", "name", "is"), lower("my", "name", "'s"), lower("my", "names"),
+                                  lower("myname", "is"), lower("my", "name", ":"), lower("name", ":"),
+                                  lower("full", "name", "is"), lower("first", "name", "is"),
+                                  lower("last", "name", "is"), lower("surname", "is"), lower("surname", ":")])
+        self.matcher.add("NAME_WEAK", [
+            lower("i", "'m"), lower("i", "m"), lower("im"), lower("i", "am"), lower("this", "is"),
+            lower("it", "'s"), lower("its"), lower("call", "me"), lower("go", "by"), lower("known", "as"),
+            lower("name", "is"), lower("name", "was"), lower("name", "'s"),
+            lower("signed"), [{"ORTH": {"IN": ["-", "--", "—", "–", "~"]}}],
+        ])
+        self.matcher.add("NAME_CALLED", [[inn({"called", "named"})]])
+        self.matcher.add("NAME_RELATION", [[inn(RELATIONS)]])
+        self.matcher.add("NAME_GREETING", [[inn(GREETINGS)]])
+        self.matcher.add("NAME_SIGNOFF", [[inn(SIGN_OFFS)], lower("thank", "you"), lower("many", "thanks"),
+                                   lower("best", "wishes"), lower("kind", "regards"), lower("warm", "regards"),
+                                   lower("with", "love"), lower("god", "bless"), lower("take", "care")])
+        titles = sorted({v for t in TITLES_ABBR for v in (t, t.capitalize())})
+        self.matcher.add("NAME_TITLE_ABBR", [[{"ORTH": {"IN": titles}}]])
+        self.matcher.add("NAME_TITLE_WORD", [[inn(TITLES_WORD)]])
+        self.matcher.add("NAME_HERE", [[{"IS_TITLE": True}, {"LOWER": "here"}]])
+
+    # ---- token tests ------------------------------------------------------------------------------
+
+    def _common(self, token: Token) -> bool:
+        """An ordinary word (or a medical one), however it is capitalised."""
+        low = token.lower_
+        return (low in STOP_WORDS or low in NOT_NAMES or low in MEDICAL
+                or (len(low) > 4 and low.endswith(("ed", "ing")) and low in self.inflected))
+
+    @staticmethod
+    def _name_shaped(token: Token) -> bool:
+        """Capitalised letters, with a lower-case letter somewhere: Jane, O'Brien, McDonald, José."""
+        text = token.text
+        return bool(NAME_SHAPE_RE.match(text)) and text[0].isupper() and any(c.islower() for c in text)
+
+    def _lower_name(self, token: Token) -> bool:
+        """A lower-case word that is no ordinary word: "jane" in "my name is jane". Stricter than for
+        capitalised words: any inflected form the lemmatizer knows ("said", "notes") is ordinary."""
+        text, low = token.text, token.lower_
+        return (len(text) > 1 and NAME_SHAPE_RE.match(text) is not None and text.islower()
+                and not self._common(token) and low not in LOWER_NOT_NAMES
+                and (low not in self.inflected or low in FIRST_NAMES_LOWER))
+
+    def _upper_name(self, token: Token) -> bool:
+        text = token.text
+        return (len(text) > 1 and text.isalpha() and text.isupper() and token.lower_ not in ACRONYMS
+                and not self._common(token))
+
+    def _first_ok(self, token: Token, mode: str) -> bool:
+        if mode == "strong":
+            return ((self._name_shaped(token) and not self._common(token))
+                    or self._lower_name(token) or self._upper_name(token))
+        if mode == "abbr":  # after Dr./Mrs.: surnames may be ordinary words (Dr. Green, Dr. Love)
+            low = token.lower_
+            if self._name_shaped(token):
+                return low not in STOP_WORDS and low not in WEEKDAYS and low not in MONTHS and low not in MEDICAL
+            return self._lower_name(token)
+        if token.text.islower() and token.text in FIRST_NAMES_LOWER:
+            return mode != "gazetteer"  # "my husband tom", "i'm jane"
+        return self._name_shaped(token) and not self._common(token)
+
+    def _name_end(self, doc: Doc, i: int, mode: str) -> int:
+        """End of the name that starts at token i, or i when no name starts there."""
+        n = len(doc)
+        if i >= n:
+            return i
+        first = doc[i]
+        if mode == "abbr" and INITIAL_RE.match(first.text) and i + 1 < n and self._name_shaped(doc[i + 1]):
+            lower_case = False  # "Dr. J. Smith"
+        elif not self._first_ok(first, mode):
+            return i
+        else:
+            lower_case = first.text.islower() or first.text.isupper()
+
+        def more(tok):
+            if lower_case and mode in ("strong", "abbr"):
+                return self._lower_name(tok) or self._upper_name(tok)
+            return self._name_shaped(tok) and (not self._common(tok) or mode == "abbr")
+
+        j, words = i + 1, 1
+        while j < n and words < 4:
+            tok, prev = doc[j], doc[j - 1]
+            nxt = doc[j + 1] if j + 1 < n else None
+            glued = not prev.whitespace_ and not tok.whitespace_
+            if tok.text in NAME_CONNECTORS and glued and nxt is not None and more(nxt):  # Mary-Jane
+                j += 2
+            elif INITIAL_RE.match(tok.text) and nxt is not None and self._name_shaped(nxt) \
+                    and not self._common(nxt):  # Jane E. Doe
+                j += 1
+            elif tok.lower_ in PARTICLES and nxt is not None and self._name_shaped(nxt) \
+                    and not self._common(nxt):  # Ludwig van Beethoven
+                j += 2
+            elif tok.lower_ in ("and", "&") and nxt is not None and self._name_shaped(nxt) \
+                    and not self._common(nxt):  # my kids Emma and Jack
+                j += 2
+            elif more(tok):
+                j += 1
+            else:
+                break
+            words += 1
+        return j
+
+    @staticmethod
+    def _skip(doc: Doc, i: int, fillers=frozenset(), limit: int = 3, commas: bool = True) -> int:
+        """Index of the first token from i that is not a filler word, comma or line break."""
+        n, skipped = len(doc), 0
+        while i < n and skipped < limit and (
+                doc[i].lower_ in fillers or doc[i].is_space or (commas and doc[i].text == ",")):
+            i += 1
+            skipped += 1
+        return i
+
+    @staticmethod
+    def _opens(doc: Doc, s: int) -> bool:
+        """Token s starts the message, a sentence, or what follows a greeting ("Hi, it's Siobhan")."""
+        k = s - 1
+        while k >= 0 and (doc[k].is_space or doc[k].text == ","):
+            k -= 1
+        return k < 0 or doc[k].is_punct or doc[k].lower_ in GREETINGS or doc[k].lower_ in {"all", "everyone", "there"}
+
+    @staticmethod
+    def _sentence_break(token: Token) -> bool:
+        return token.text in {".", "!", "?", ";"} or "\n" in token.text
+
+    # ---- finding ----------------------------------------------------------------------------------
+
+    def find(self, text: str) -> List[Redaction]:
+        """Personal data in a message, as non-overlapping character spans in reading order."""
+        _check(text)
+        if not text:
+            return []
+        found = []
+        for offset, chunk in _chunks(text, self._chunk_size()):
+            doc = self.nlp.make_doc(_analysis_copy(chunk))
+            found += [Redaction(r.start + offset, r.end + offset, r.label) for r in self._find_in(doc)]
+        return found
+
+    def _chunk_size(self) -> int:
+        return max(1000, min(self.nlp.max_length, 200_000))
+
+    def _find_in(self, doc: Doc) -> List[Redaction]:
+        spans: List[Tuple[int, int, str]] = []  # token-level (start, end, label)
+        chars: List[Tuple[int, int, str]] = []  # character-level, from the phone and spelled e-mail expressions
+        strings = self.nlp.vocab.strings
+        # Placeholders left by an earlier pass are no triggers: "[DATE OF BIRTH]" holds "birth".
+        held = set()
+        for m in PLACEHOLDER_RE.finditer(doc.text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None:
+                held.update(range(span.start, span.end))
+        by_label = {}
+        for match_id, start, end in self.matcher(doc):
+            if not held or held.isdisjoint(range(start, end)):
+                by_label.setdefault(strings[match_id], []).append((start, end))
+        keep = [(s, e) for _, s, e in self.keep(doc)]
+        n = len(doc)
+
+        for s, e in by_label.get("EMAIL", []):
+            spans.append((s, e, EMAIL))
+        for m in SPELLED_EMAIL_RE.finditer(doc.text):  # "jane (at) gmail dot com"
+            chars.append((m.start(), m.end(), EMAIL))
+        for s, e in by_label.get("URL", []):
+            if URL_RE.match(doc[s].text) and not doc[s].like_email:
+                spans.append((s, e, URL))
+        for s, e in by_label.get("HANDLE", []):
+            spans.append((s, e, NAME))
+
+        # Phone numbers.
+        phone_tokens = set()
+        for m in PHONE_RE.finditer(doc.text):
+            kind = m.lastgroup
+            digits = sum(c.isdigit() for c in m.group())
+            low, high = PHONE_DIGITS[kind]
+            if not low <= digits <= high:
+                continue
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if kind == "nanp" and not re.search(r"[()\-.]", m.group()):
+                # "555 123 4567" with spaces only could be a list of values: a phone word must come first
+                before = doc[max(0, span.start - 5):span.start] if span is not None else []
+                if not any(t.lower_ in PHONE_TRIGGERS for t in before):
+                    continue
+            chars.append((m.start(), m.end(), PHONE))
+            if span is not None:
+                phone_tokens.update(range(span.start, span.end))
+
+        # Record numbers.
+        for s, e in by_label.get("RECORD_TRIGGER", []):
+            i = self._skip(doc, e, RECORD_FILLERS, limit=5)
+            j = self._record_end(doc, i)
+            if j > i:
+                spans.append((i, j, RECORD))
+        for s, e in by_label.get("SSN", []):
+            if all(not doc[k].whitespace_ for k in range(s, e - 1)):
+                spans.append((s, e, RECORD))
+        for s, e in by_label.get("LONG_NUMBER", []):
+            tok = doc[s]
+            if s in phone_tokens or TRIAL_ID_RE.match(tok.text):
+                continue
+            before = {t.lower_ for t in doc[max(0, s - 3):s]}
+            after = doc[s + 1].lower_ if s + 1 < n else ""
+            quantity = not tok.text.startswith("0")  # "00482913" is never a count or a sum
+            if quantity and ((s > 0 and doc[s - 1].lower_ in MONEY) or after in MONEY):
+                continue
+            if quantity and (before & LAB_NAMES or after in LAB_UNITS):
+                continue
+            near = {t.lower_ for t in doc[max(0, s - 5):s]}
+            label = PHONE if near & PHONE_TRIGGERS and len(tok.text) in (10, 11) and tok.text.isdigit() else RECORD
+            spans.append((s, e, label))
+
+        # Birth dates.
+        dates = _DateIndex(by_label.get("DATE_FULL", []), by_label.get("DATE_PART", []))
+        for s, e in by_label.get("BIRTH", []):
+            date = self._birth_date(doc, s, e, dates, held)
+            if date is not None:
+                spans.append((date[0], date[1], DOB))
+
+        # Addresses.
+        for s, e in by_label.get("STREET", []):
+            if self._street_ok(doc, s, e):
+                spans.append((s, self._address_tail(doc, e), ADDRESS))
+        for s, e in by_label.get("LIVE_ON", []):
+            spans.append((s + 2, self._address_tail(doc, e), ADDRESS))
+        for s, e in by_label.get("PO_BOX", []):
+            spans.append((s, self._address_tail(doc, e), ADDRESS))
+        for s, e in by_label.get("STATE_ZIP", []):
+            start = s
+            # "Springfield, IL 62704": the town before the state goes too.
+            if s >= 2 and doc[s - 1].text == "," and self._name_shaped(doc[s - 2]):
+                start = s - 2
+                while start > 0 and self._name_shaped(doc[start - 1]) and start > s - 5:
+                    start -= 1
+            spans.append((start, self._zip_end(doc, e - 1), ADDRESS))
+        for s, e in by_label.get("ZIP_KEYWORD", []):
+            i = self._skip(doc, e, {":", "is", "-", "#", "code"}, limit=3)
+            j = self._postcode_end(doc, i, any_case=True) or self._zip_end(doc, i)
+            if j > i:
+                spans.append((i, j, ADDRESS))
+        for s, e in by_label.get("POSTCODE", []):
+            if doc[s].whitespace_:
+                spans.append((s, e, ADDRESS))
+
+        # Names.
+        for s, e in by_label.get("NAME_STRONG", []):
+            i = self._skip(doc, e, {":", "-"}, limit=2)
+            spans.append((i, self._name_end(doc, i, "strong"), NAME))
+        for s, e in by_label.get("NAME_WEAK", []):
+            if doc[s].text in {"-", "--", "—", "–", "~"}:
+                # "- Anna" signing a message: only at its very end
+                j = self._name_end(doc, e, "title")
+                signed = s == 0 or doc[s - 1].whitespace_ or doc[s - 1].is_space
+                if signed and j > e and all(t.is_punct or t.is_space for t in doc[j:]):
+                    spans.append((e, j, NAME))
+                continue
+            if doc[s].lower_ in {"this", "it", "its"} and not self._opens(doc, s):
+                continue  # "this is Maria" introduces someone; "what this is Called" does not
+            i = self._skip(doc, e, limit=1, commas=False)
+            spans.append((i, self._name_end(doc, i, "title"), NAME))
+        for s, e in by_label.get("NAME_CALLED", []):
+            # "a nurse called Kelly", "my daughter is called Emma"; not "an injection called Xolair"
+            if any(t.lower_ in PEOPLE for t in doc[max(0, s - 3):s]):
+                spans.append((e, self._name_end(doc, e, "title"), NAME))
+        for s, e in by_label.get("NAME_RELATION", []):
+            i = self._skip(doc, e, limit=2)
+            spans.append((i, self._name_end(doc, i, "title"), NAME))
+        for s, e in by_label.get("NAME_GREETING", []):
+            i = self._skip(doc, e, limit=1)
+            spans.append((i, self._name_end(doc, i, "title"), NAME))
+        for s, e in by_label.get("NAME_SIGNOFF", []):
+            i = self._skip(doc, e, {"!", ".", "so", "much", "again", "a", "lot", "very"}, limit=4)
+            ambiguous = doc[s].lower_ in {"best", "love", "take", "with", "god", "ty"}
+            if ambiguous and not any(t.text == "," or t.is_space for t in doc[e:i]):
+                continue
+            spans.append((i, self._name_end(doc, i, "title"), NAME))
+        street_ends = {e for _, e in by_label.get("STREET", [])}
+        for s, e in by_label.get("NAME_TITLE_ABBR", []):
+            if s + 1 in street_ends:
+                continue  # "12 Oak Dr" is a street
+            i = self._skip(doc, e, {"."}, limit=1, commas=False)
+            spans.append((i, self._name_end(doc, i, "abbr"), NAME))
+        for s, e in by_label.get("NAME_TITLE_WORD", []):
+            spans.append((e, self._name_end(doc, e, "title"), NAME))
+        for s, e in by_label.get("NAME_HERE", []):
+            if (s == 0 or doc[s - 1].is_punct or doc[s - 1].is_space) and not self._common(doc[s]):
+                spans.append((s, s + 1, NAME))
+        for _, s, e in self.first_names(doc):
+            spans.append((s, self._name_end(doc, s, "gazetteer"), NAME))
+
+        out = []
+        for s, e, label in spans:
+            if e <= s:
+                continue
+            if label == NAME and any(s < ke and ks < e for ks, ke in keep):
+                continue
+            out.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), label))
+        return _merge(out + chars)
+
+    def _record_end(self, doc: Doc, i: int) -> int:
+        """End of the identifier starting at token i ("12345678", "XJH-482-11", "485 777 3456",
+        "QQ 12 34 56 C"), or i when there is none: it needs four digits or more ("NHS 111" stays)."""
+        n, j, digits = len(doc), i, 0
+        while j < n and j - i < 8:
+            tok = doc[j]
+            text = tok.text
+            if any(c.isdigit() for c in text) and re.match(r"^[A-Za-z0-9][A-Za-z0-9./\-]*$", text):
+                digits += sum(c.isdigit() for c in text)
+            elif text in {"-", "/"} and j > i and j + 1 < n and any(c.isdigit() for c in doc[j + 1].text):
+                pass
+            elif text.isalpha() and text.isupper() and len(text) <= 3 and not doc[j - 1].is_space \
+                    and (j == i or digits) and tok.lower_ not in ACRONYMS:
+                pass
+            else:
+                break
+            j += 1
+        while j > i and not any(c.isdigit() for c in doc[j - 1].text) \
+                and not (doc[j - 1].text.isupper() and digits >= 6 and j - 1 > i):
+            j -= 1  # no trailing dash, and letters only after a long number ("... 56 C")
+        if j == i + 1 and re.match(YEAR_RE, doc[i].text):
+            return i  # "Medicare, 2025 plans": a year
+        return j if digits >= 4 else i
+
+    def _birth_date(self, doc: Doc, s: int, e: int, dates, held) -> Optional[Tuple[int, int]]:
+        """The date a birth word at tokens s..e refers to, if any. Not a date past a placeholder: in
+        "born [DATE OF BIRTH] on 4/1/2024" the birth date has already gone."""
+        direct = self._skip(doc, e, BIRTH_FILLERS, limit=3)
+        if direct in dates.any_end:
+            return direct, dates.any_end[direct]
+        # The nearest full date: up to six words after (a place, not a new clause), three before.
+        for ds in range(e, min(e + 7, len(doc))):
+            if ds in dates.full_end:
+                if not all((t.lower_ in BIRTH_AFTER or t.is_title) and t.i not in held for t in doc[e:ds]):
+                    return None
+                return ds, dates.full_end[ds]
+        for de in range(s, max(s - 4, 0), -1):
+            if de in dates.full_start:
+                if not all(t.lower_ in BIRTH_BEFORE for t in doc[de:s]):
+                    return None
+                return dates.full_start[de], de
+        return None
+
+    def _street_ok(self, doc: Doc, s: int, e: int) -> bool:
+        words = doc[s + 1:e - 1]
+        if any(w.is_space or w.is_punct for w in words):
+            return False
+        if s > 0 and doc[s - 1].text in {"+", "-", "/", "."} and not doc[s - 1].whitespace_:
+            return False
+        suffix = doc[e - 1].lower_
+        for w in words:
+            low = w.lower_
+            if low in NOT_STREET_WORDS or low in MEDICAL:
+                return False
+            if w.is_title or w.text[0].isdigit():
+                continue
+            if low in STOP_WORDS or suffix not in PLAIN_STREET_SUFFIXES or not w.text.islower():
+                return False
+        return True
+
+    def _address_tail(self, doc: Doc, e: int) -> int:
+        """Extend an address over ", Apt 4", ", Springfield, IL 62704", "London SW1A 1AA"."""
+        n = len(doc)
+        j = e
+        if j < n and doc[j].lower_ in DIRECTIONS:
+            j += 1  # "Pennsylvania Avenue NW"
+        for _ in range(6):  # unit, town, state, ZIP: a few parts at most
+            if j >= n:
+                break
+            k = j
+            if doc[k].text == "." and not doc[k - 1].whitespace_ and k + 1 < n and doc[k + 1].text == ",":
+                k += 1  # "Ave., Apt 4": the abbreviation's full stop, split off by the tokenizer
+            k = k + 1 if doc[k].text == "," else k
+            if k >= n:
+                break
+            if doc[k].lower_ in UNIT_WORDS:  # ", Apt 4B" / "# 12"
+                m = k + 1
+                if m < n and doc[m].text in {".", "#"}:
+                    m += 1
+                if m < n and re.match(r"^[A-Za-z]?\d+[A-Za-z]?$|^[A-Za-z]$", doc[m].text):
+                    j = m + 1
+                    continue
+                break
+            end = self._postcode_end(doc, k) or self._zip_end(doc, k) or self._state_end(doc, k)
+            if end:
+                j = end
+                continue
+            # ", Springfield" only when a state, ZIP or postcode follows
+            m = k
+            while m < n and m - k < 3 and self._name_shaped(doc[m]) and not self._common(doc[m]):
+                m += 1
+            if m > k and m < n:
+                m2 = m + 1 if doc[m].text == "," else m
+                if m2 < n and (self._postcode_end(doc, m2) or self._zip_end(doc, m2) or self._state_end(doc, m2)):
+                    j = m
+                    continue
+            break
+        return j
+
+    @staticmethod
+    def _zip_end(doc: Doc, i: int) -> int:
+        n = len(doc)
+        if i < n and re.match(r"^\d{5}$", doc[i].text):
+            if i + 2 < n and doc[i + 1].text == "-" and re.match(r"^\d{4}$", doc[i + 2].text) \
+                    and not doc[i].whitespace_ and not doc[i + 1].whitespace_:
+                return i + 3
+            return i + 1
+        return 0
+
+    def _state_end(self, doc: Doc, i: int) -> int:
+        n = len(doc)
+        if i < n and (doc[i].text in US_STATES or (doc[i].lower_ in US_STATE_NAMES and doc[i].is_title)):
+            return self._zip_end(doc, i + 1) or i + 1
+        return 0
+
+    @staticmethod
+    def _postcode_end(doc: Doc, i: int, any_case: bool = False) -> int:
+        n = len(doc)
+        if i + 1 < n:
+            a, b = (doc[i].text, doc[i + 1].text)
+            if any_case:
+                a, b = a.upper(), b.upper()
+            if re.match(POSTCODE_OUT_RE, a) and re.match(POSTCODE_IN_RE, b) and doc[i].whitespace_:
+                return i + 2
+        return 0
+
+    # ---- redacting --------------------------------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        _check(text)
+        for _ in range(MAX_PASSES):
+            done = _apply(text, self.find(text))
+            if done == text:
+                break
+            text = done
+        return text
+
+    def redact_many(self, texts: Iterable[str], batch_size: int = 64) -> List[str]:
+        """Redact many messages, tokenizing them in batches with nlp.pipe (the review page's ~50 messages)."""
+        texts = list(texts)
+        for t in texts:
+            _check(t)
+        out = list(texts)
+        todo = list(range(len(texts)))
+        for _ in range(MAX_PASSES):
+            if not todo:
+                break
+            small = [i for i in todo if len(out[i]) <= self._chunk_size()]
+            results = {}
+            docs = self.nlp.pipe((_analysis_copy(out[i]) for i in small), batch_size=batch_size,
+                                 disable=list(self.nlp.pipe_names))
+            for i, doc in zip(small, docs):
+                results[i] = _apply(out[i], self._find_in(doc))
+            for i in todo:
+                if i not in results:
+                    results[i] = _apply(out[i], self.find(out[i]))
+            todo = [i for i in todo if results[i] != out[i]]
+            for i in results:
+                out[i] = results[i]
+        return out
+
+
+class _DateIndex:
+    """Date matches by where they start (longest end) and, for full dates, where they end (earliest start)."""
+
+    def __init__(self, full, part):
+        self.full_end, self.full_start, self.any_end = {}, {}, {}
+        for s, e in full:
+            self.full_end[s] = max(e, self.full_end.get(s, e))
+            self.full_start[e] = min(s, self.full_start.get(e, s))
+        for s, e in list(full) + list(part):
+            self.any_end[s] = max(e, self.any_end.get(s, e))
+
+
+def _check(text) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"redact expects str, not {type(text).__name__}")
+
+
+def _analysis_copy(text: str) -> str:
+    """The text the tokenizer sees: straight apostrophes ("I’m" as "I'm"), glued keywords split
+    ("MRN:123" as "MRN 123"), control and invisible formatting characters as spaces (so "\x07Jane" is
+    still a name), and lone surrogates, which a Python str may hold but spaCy cannot encode, as U+FFFD.
+    Every change is one character for one, so offsets still point into the original text."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = SURROGATE_RE.sub("\ufffd", INVISIBLE_RE.sub(" ", text))
+    return GLUED_RE.sub(lambda m: m.group(1) + " ", text)
+
+
+def _chunks(text: str, size: int):
+    """(offset, piece) pairs covering the text, cut at whitespace where there is some."""
+    start, n = 0, len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = max(text.rfind(c, start + size // 2, end) for c in ("\n", " ", "\t"))
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+def _merge(spans: Sequence[Tuple[int, int, str]]) -> List[Redaction]:
+    """Overlapping findings become one; the most specific label (PRIORITY) names it."""
+    merged: List[list] = []
+    for s, e, label in sorted(spans):
+        if merged and s < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], e)
+            if PRIORITY[label] < PRIORITY[last[2]]:
+                last[2] = label
+        else:
+            merged.append([s, e, label])
+    return [Redaction(s, e, label) for s, e, label in merged]
+
+
+def _apply(text: str, found: Sequence[Redaction]) -> str:
+    parts, pos = [], 0
+    for r in found:
+        parts.append(text[pos:r.start])
+        parts.append(r.placeholder)
+        pos = r.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# Module-level helpers on one shared Redactor
+# --------------------------------------------------------------------------------------------------
+
+_redactor: Optional[Redactor] = None
+_lock = threading.Lock()
+
+
+def get_redactor() -> Redactor:
+    """The process's Redactor on the project's pipeline, built on first use."""
+    global _redactor
+    if _redactor is None:
+        with _lock:
+            if _redactor is None:
+                _redactor = Redactor()
+    return _redactor
+
+
+def redact(text: str) -> str:
+    """The message with its personal data replaced by placeholders such as [NAME] and [PHONE]."""
+    return get_redactor().redact(text)
+
+
+def redact_many(texts: Iterable[str]) -> List[str]:
+    """redact() for many messages at once (faster: the tokenizer runs over them in batches)."""
+    return get_redactor().redact_many(texts)
+
+
+def find(text: str) -> List[Redaction]:
+    """Where the personal data in a message is (for highlighting), without changing it."""
+    return get_redactor().find(text)

@@ -1,0 +1,10 @@
+"""`rasa`, as this project runs its servers: Rasa's own command line with runtime/patches.py applied
+(and checked) first. Usage: python -m runtime run --model ... (the same arguments as `rasa`)."""
+from runtime import patches
+
+patches.apply()
+
+from rasa.__main__ import main  # noqa: E402  (after the patches, as Rasa must see them)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Safety patterns and the two NLU components, on messages shaped as Rasa's classifiers leave them."""
+
+import pytest
+import yaml
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
+
+import settings
+from understanding.components import AnswerGate, SafetyOverride
+from understanding.safety_patterns import SafetyPatterns
+
+ROOT = settings.ROOT
+
+
+@pytest.fixture(scope="module")
+def patterns(nlp):
+    return SafetyPatterns(nlp)
+
+
+@pytest.mark.parametrize("text, category, rule", [
+    ("my mom has chest pain and is sweating", "emergency", "phrase"),
+    ("i cant breathe", "emergency", "phrase"),
+    ("I can’t breathe properly since this morning", "emergency", "phrase"),
+    ("she is unresponsive on the couch", "emergency", "phrase"),
+    ("started coughing blood tonight", "emergency", "phrase"),
+    ("he coughed and there was blood everywhere", "emergency", "bleeding"),
+    ("my wife is on chemo and has a fever of 101", "emergency", "fever_on_treatment"),
+    ("temp 38.6 two days after my infusion", "emergency", "fever_on_treatment"),
+    ("i accidentally took double my pills", "emergency", "overdose"),
+    ("suddenly my right side went numb", "emergency", "sudden_weakness"),
+    ("i want to kill myself", "crisis", "phrase"),
+    ("sometimes i think everyone would be better off without me", "crisis", "phrase"),
+    ("I don't want to be alive anymore", "crisis", "phrase"),
+    ("what is NED? also i want to die", "crisis", "phrase"),
+])
+def test_reviewed_patterns_fire(patterns, text, category, rule):
+    match = patterns.detect(text)
+    assert match is not None and (match.category, match.rule) == (category, rule)
+
+
+@pytest.mark.parametrize("text", [
+    "what is stable disease", "is stage 4 curable", "what are the goals of treatment",
+    "can my treatment change over time", "what does progression mean", "who can get metastatic breast cancer",
+    "i am 38 and on treatment, what is NED", "how do I talk to my doctor about side effects",
+])
+def test_ordinary_questions_do_not_fire(patterns, text):
+    assert patterns.detect(text) is None
+
+
+def test_faq_training_examples_never_fire(patterns):
+    for block in yaml.safe_load((ROOT / "data/nlu/faq.yml").read_text())["nlu"]:
+        for line in block["examples"].splitlines():
+            assert patterns.detect(line[2:]) is None, line
+
+
+def tokens(text):
+    words = text.replace("?", " ").replace(",", " ").split()
+    return [Token(w, text.find(w), lemma=w.lower()) for w in words]
+
+
+def message(text, intents, ranked=(), **extra):
+    data = {"text": text, "text_tokens": tokens(text), "intent": {"name": intents[0][0], "confidence": intents[0][1]},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in intents],
+            "response_selector": {"faq": {"ranking": [{"intent_response_key": f"faq/{i}", "confidence": c}
+                                                      for i, c in ranked]}}}
+    data.update(extra)
+    return Message(data=data)
+
+
+@pytest.fixture(scope="module")
+def safety():
+    return SafetyOverride(SafetyOverride.get_default_config())
+
+
+def test_pattern_overrides_a_confident_faq(safety):
+    msg = safety.process([message("what is NED, my chest pain is crushing", [("faq", 0.99)])])[0]
+    assert msg.get("intent")["name"] == "emergency"
+    assert msg.get("safety")["pattern"]["matched"].lower() == "chest pain"
+    assert msg.get("safety")["classifier"] == {"name": "faq", "confidence": 0.99}
+
+
+def test_classifier_alone_is_enough_when_confident(safety):
+    msg = safety.process([message("i have been saving them for a while now", [("crisis", 0.93), ("faq", 0.05)])])[0]
+    assert msg.get("intent")["name"] == "crisis" and msg.get("safety")["pattern"] is None
+    assert msg.get("safety")["certain"] is True
+
+
+def test_classifier_hint_below_the_fallback_still_reaches_the_safety_action(safety):
+    msg = safety.process([message("i have been saving them for a while now",
+                                  [("nlu_fallback", 0.5), ("crisis", 0.42), ("faq", 0.3)])])[0]
+    assert msg.get("intent")["name"] == "crisis" and msg.get("safety")["certain"] is False
+
+
+def test_classifier_below_its_threshold_is_marked_unsure(safety):
+    msg = safety.process([message("my meds stopped working", [("emergency", 0.6), ("faq", 0.3)])])[0]
+    assert msg.get("intent")["name"] == "emergency"
+    assert msg.get("safety")["certain"] is False and msg.get("safety")["pattern"] is None
+
+
+def test_neither_route_leaves_the_message_alone(safety):
+    msg = safety.process([message("what is NED", [("faq", 0.95), ("crisis", 0.02)])])[0]
+    assert msg.get("intent")["name"] == "faq" and msg.get("safety") is None
+
+
+def test_button_payloads_are_not_second_guessed(safety):
+    msg = safety.process([message('/choose_answer{"answer_id":"what_is_ned"}', [("choose_answer", 1.0)])])[0]
+    assert msg.get("intent")["name"] == "choose_answer"
+
+
+@pytest.fixture(scope="module")
+def gate():
+    """The gate as config.yml ships it."""
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    return AnswerGate({k: v for k, v in next(c for c in pipeline if c["name"].endswith(".AnswerGate")).items()
+                       if k != "name"})
+
+
+def test_gate_serves_a_clear_answer(gate):
+    msg = gate.process([message("what is ned", [("faq", 0.95)], [("what_is_ned", 0.9), ("is_mbc_curable", 0.05)])])[0]
+    assert msg.get("intent")["name"] == "faq" and msg.get("answer_gate")["decision"] == "serve"
+
+
+def test_gate_turns_a_confident_intent_with_an_unsure_answer_into_did_you_mean(gate):
+    msg = gate.process([message("is it ned or stable", [("faq", 0.99)],
+                                [("what_is_ned", 0.45), ("what_is_stable_disease", 0.4), ("treatment_goals", 0.1)])])[0]
+    assert msg.get("intent")["name"] == "nlu_fallback"
+    assert msg.get("answer_gate")["candidates"] == ["what_is_ned", "what_is_stable_disease"]
+
+
+def test_gate_rejects_when_nothing_is_close(gate):
+    msg = gate.process([message("book me a flight", [("faq", 0.99)], [("what_is_ned", 0.15), ("treatment_goals", 0.1)])])[0]
+    assert msg.get("intent")["name"] == "nlu_fallback" and msg.get("answer_gate")["decision"] == "reject"
+
+
+def test_gate_ignores_other_intents(gate):
+    msg = gate.process([message("hello", [("greet", 0.99)], [("what_is_ned", 0.2)])])[0]
+    assert msg.get("intent")["name"] == "greet" and msg.get("answer_gate") is None
