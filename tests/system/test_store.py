@@ -93,13 +93,13 @@ def test_loader_command_is_idempotent_on_a_sqlite_file(sqlite_url, capsys):
 
 def test_loader_command_refuses_bad_content_and_writes_nothing(tmp_path, content_copy, sqlite_url, capsys,
                                                                 monkeypatch):
+    import content.files
     import content.load as loader
     broken = next((content_copy / "answers").glob("*.yml"))
     broken.write_text(broken.read_text(encoding="utf-8").replace("This is called stable disease.",
                                                                   "This is known as stable disease."),
                       encoding="utf-8")
-    monkeypatch.setattr(loader, "load_content", lambda nlp: __import__("content.files").content.load_content(
-        nlp, content_copy))
+    monkeypatch.setattr(loader, "load_content", lambda nlp: content.files.load_content(nlp, content_copy))
     assert loader.main(["--url", sqlite_url]) == 1
     assert "not found verbatim in its article" in capsys.readouterr().err
     assert not (tmp_path / "content.db").exists()
