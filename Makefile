@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPACY_MODEL := models/spacy/en_mbc/config.cfg
 RASA_MODEL := models/mbc.tar.gz
 CONTENT_STAMP := var/content.loaded
-TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name "*.yml" 2>/dev/null) $(wildcard understanding/*.py) runtime/rule_policy.py
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules -name "*.yml") $(wildcard understanding/*.py) runtime/rule_policy.py
 ENV := source scripts/env.sh &&
 
 .PHONY: run test test-fast setup browser spacy content train validate eval bench profile bench-review staff-user retention clean shell

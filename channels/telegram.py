@@ -1,6 +1,6 @@
 """Telegram, through Rasa's connector, with Telegram's secret-token header checked.
 
-Register the webhook with a secret token (see README); Telegram then sends it in
+Register the webhook with a secret token (see docs/channels.md); Telegram then sends it in
 X-Telegram-Bot-Api-Secret-Token and any request without it is refused with 403. Messages go out as
 plain text (no parse mode, so nothing is read as markup); links are URL buttons and choices are
 inline buttons, or a numbered list when a payload is too long for Telegram's 64-byte callback data.

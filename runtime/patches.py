@@ -18,7 +18,7 @@ name Rasa looks each one up by is rebound before the server starts:
 verified against, each Rasa function that should look a rebound name up still names it, and each
 name now holds this project's version. Anything else stops the server with a message saying what to
 do: a patch that silently stopped applying would lose the kind reply without anyone noticing.
-A plain `rasa run` works without them (README, "Rasa's own commands").
+A plain `rasa run` works without them (docs/rasa-commands.md says what it loses).
 """
 from functools import lru_cache
 from typing import Callable, List

@@ -15,7 +15,7 @@ that influences the conversation, no form, only the events below in the session,
 policy whose list of rules "not in stories" holds only its rules and default-action notes (then the
 description of a prediction no rule made, which RulePolicy looks up in that list, is found in it
 neither from all the states nor from the last few); otherwise RulePolicy's own code runs, and always
-while the policy trains (the trained lookup is Rasa's own). tests/test_rule_states.py checks both give
+while the policy trains (the trained lookup is Rasa's own). tests/unit/test_rule_states.py checks both give
 the same states and the same predictions.
 
 `remembered_possible_keys`: which rules match a list of states depends on nothing else once the

@@ -18,7 +18,7 @@ MBC_TRACKER_TURNS=0 in `make profile`; 16 and 20 ms with the default). Here a
 message is handled with the session's start, the latest value of each slot, and the last
 MBC_TRACKER_TURNS user turns before it (default 2; 0 reads everything): more than this project's
 rules and actions look at (a rule spans at most the turn before, "yes" right after an answer, which
-tests/test_rasa_project.py checks; the actions read slots and the latest message). Keeping 3 turns
+tests/system/test_rasa_project.py checks; the actions read slots and the latest message). Keeping 3 turns
 instead of 2 cost about a tenth more CPU per message (`make profile`). When the part
 left out holds an event whose effect lasts (a restart, a form, a rewind, ...) the whole session is
 read, as Rasa does. The database keeps every event; staff see whole conversations.
