@@ -5,12 +5,13 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SPACY_MODEL := models/spacy/en_mbc/config.cfg
+WORDLLAMA := models/wordllama/l2_supercat_256.safetensors
 RASA_MODEL := models/mbc.tar.gz
 CONTENT_STAMP := var/content.loaded
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules -name "*.yml") $(wildcard understanding/*.py) runtime/rule_policy.py
 ENV := source scripts/env.sh &&
 
-.PHONY: run test test-fast setup browser spacy content train validate eval bench profile bench-review staff-user retention clean shell
+.PHONY: run test test-fast setup browser spacy wordllama content train validate eval bench profile bench-review staff-user retention clean shell
 
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
@@ -22,7 +23,7 @@ test: setup browser nginx $(RASA_MODEL) $(CONTENT_STAMP)
 test-fast: setup $(RASA_MODEL)
 	$(ENV) $(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed $(SPACY_MODEL) web/node_modules/.installed
+setup: $(VENV)/.installed $(SPACY_MODEL) $(WORDLLAMA) web/node_modules/.installed
 
 web/node_modules/.installed: web/package-lock.json
 	@echo "==> chat widget dependencies from the npm registry (web/package-lock.json)"
@@ -42,11 +43,16 @@ spacy $(SPACY_MODEL): understanding/spacy_pipeline.py $(VENV)/.installed
 	@echo "==> building the spaCy pipeline (blank English + lookup lemmatizer) into models/spacy"
 	$(ENV) $(PY) -m understanding.spacy_pipeline
 
+# The answer finder's sentence embeddings: two files of the wordllama wheel from PyPI (pinned by hash).
+wordllama $(WORDLLAMA): scripts/wordllama.py $(VENV)/.installed
+	@echo "==> WordLlama embeddings (weights + tokenizer from the wordllama wheel) into models/wordllama"
+	$(ENV) $(PY) -m scripts.wordllama
+
 content $(CONTENT_STAMP): $(SPACY_MODEL) $(shell find data/content -type f) $(wildcard content/*.py)
 	@echo "==> checking data/content and loading it into the content store"
 	$(ENV) $(PY) -m content.load && touch $(CONTENT_STAMP)
 
-train $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
+train $(RASA_MODEL): $(SPACY_MODEL) $(WORDLLAMA) $(TRAINING_INPUTS) $(shell find data/content -type f)
 	@echo "==> training the Rasa model (under a minute on 2 cores)"
 	$(ENV) $(VENV)/bin/rasa train --fixed-model-name mbc --out models
 

@@ -5,10 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import ReplyAction, help_lines
-
-ARTICLE_TITLE = "What makes metastatic breast cancer different"
-PUBLISHER = "Living Beyond Breast Cancer"
+from actions.replies import ReplyAction, help_lines, served_articles
 
 
 class ActionSessionStart(Action):
@@ -18,9 +15,12 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        dispatcher.utter_message(text=help_lines()["disclaimer"].format(article_title=ARTICLE_TITLE,
-                                                                        publisher=PUBLISHER))
-        return [SessionStarted(), ActionExecuted("action_listen")]
+        # The article and its publisher as the content store has them; the responses that name them
+        # read these slots.
+        title, publisher, _ = (served_articles() or [("its source article", "its publisher", "")])[0]
+        dispatcher.utter_message(text=help_lines()["disclaimer"].format(article_title=title, publisher=publisher))
+        return [SessionStarted(), SlotSet("article_title", title), SlotSet("publisher", publisher),
+                ActionExecuted("action_listen")]
 
 
 class ActionRecordFeedback(ReplyAction):

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import settings
 from channels.render import is_link
 from content.links import passage_link
-from content.store import ServedAnswer, approved_titles, find_answer
+from content.store import ServedAnswer, approved_titles, find_answer, snapshot
 from settings import ROOT
 
 READ_MORE = "Read the full article"
@@ -57,6 +57,17 @@ def ranking(tracker: Tracker) -> List[Tuple[Text, float]]:
     ranked = (((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}).get("ranking") or []
     return [(r["intent_response_key"].split("/", 1)[1], r["confidence"]) for r in ranked
             if "/" in r.get("intent_response_key", "")]
+
+
+def served_articles() -> List[Tuple[Text, Text, Text]]:
+    """(title, publisher, canonical URL) of each article with an approved answer, in the store's order."""
+    current = snapshot()
+    found: Dict[Tuple[Text, Text], Text] = {}
+    for answer_id in current.order:
+        answer = current.answers[answer_id]
+        if answer.status == "approved":
+            found.setdefault((answer.article_title, answer.publisher), answer.article_url)
+    return [(title, publisher, url) for (title, publisher), url in found.items()]
 
 
 def ranked_answer_ids(tracker: Tracker) -> List[Text]:

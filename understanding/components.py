@@ -18,6 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from understanding.normaliser import ORIGINAL_TEXT
 from understanding.safety_patterns import SafetyPatterns
 from understanding.spacy_pipeline import load_pipeline
 
@@ -65,7 +66,9 @@ class SafetyOverride(_Stateless):
         for message in messages:
             if (message.get("text") or "").startswith("/"):
                 continue  # a button payload: the user chose it
-            match = self.patterns.detect(message.get("text") or "")
+            # The message as typed, and as the normaliser read it (a corrected spelling can match too).
+            match = self.patterns.detect(message.get(ORIGINAL_TEXT) or message.get("text") or "") \
+                or self.patterns.detect(message.get("text") or "")
             top = _top_classified(message)
             by_classifier = (top and top["name"] in SAFETY_INTENTS
                              and top["confidence"] >= self.config["classifier_threshold"])

@@ -1,0 +1,169 @@
+"""Which vetted answer a message asks for, judged on the passages themselves as well as the examples.
+
+The classifier knows an answer only through its example questions, so a patient's question worded
+unlike any of them went unanswered. Here every approved answer is scored on several kinds of evidence:
+
+- `classifier`: the linear classifier's log-probability of faq/<answer> (examples, as before);
+- `bm25`, `bm25_share`: BM25 (rank_bm25) of the message's content lemmas against the answer's title,
+  section title and passage, and that score over the best answer's;
+- `title`, `passage`, `examples`: cosine similarity of sentence embeddings (understanding/embeddings.py)
+  of the message with the answer's title, its passage and its closest example question (its title when
+  it has none).
+
+A logistic combination of them, with weights fitted on validation data only (scripts/tune_finder.py
+writes them into config.yml), gives each answer the probability that it is the one asked for. The
+answers are ranked by it (response_selector.faq, as Rasa's ResponseSelector would put it), and a
+message the classifier took for a question it cannot answer (ask_uncovered, out_of_scope, nonsense)
+becomes `faq` when an answer reaches `promote_threshold`; AnswerGate then decides as before. Safety,
+advice, small talk, feelings and requests for a person are never overridden. Without weights in
+config.yml the component changes nothing.
+"""
+import json
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from understanding import embeddings
+
+RETRIEVAL_INTENT = "faq"
+FALLBACK = "nlu_fallback"
+QUESTION_INTENTS = {RETRIEVAL_INTENT, "ask_uncovered", "out_of_scope", "nonsense", FALLBACK}
+FEATURES = ["classifier", "bm25", "bm25_share", "title", "passage", "examples"]
+RANKING_LENGTH = 5
+
+
+def content_words(lemmas: List[Text]) -> List[Text]:
+    return [w for w in (lemma.lower() for lemma in lemmas) if w.isalnum() and w not in STOP_WORDS]
+
+
+def message_words(message: Message) -> List[Text]:
+    return content_words([t.lemma or t.text for t in message.get(TOKENS_NAMES[TEXT]) or []])
+
+
+def classifier_probabilities(message: Message, answer_ids: List[Text]) -> np.ndarray:
+    """P(faq/<answer>) as the classifier gave it: P(faq) times the answer's share of it."""
+    faq = next((r["confidence"] for r in message.get("intent_ranking") or [] if r["name"] == RETRIEVAL_INTENT), 0.0)
+    ranking = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("ranking") or []
+    share = {r["intent_response_key"].split("/", 1)[1]: r["confidence"] for r in ranking}
+    return np.array([faq * share.get(a, 0.0) for a in answer_ids])
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class AnswerFinder(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"embedding_weights": "models/wordllama/l2_supercat_256.safetensors",
+                "embedding_tokenizer": "models/wordllama/l2_supercat_tokenizer_config.json",
+                "weights": None, "bias": 0.0, "promote_threshold": 0.5}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 answers: Optional[Dict[Text, Any]] = None, arrays: Optional[Dict[Text, np.ndarray]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage, self._resource = model_storage, resource
+        self.embeddings = embeddings.load(self.config["embedding_weights"], self.config["embedding_tokenizer"])
+        self._set(answers or {"ids": [], "words": []}, arrays or {})
+
+    def _set(self, answers: Dict[Text, Any], arrays: Dict[Text, np.ndarray]) -> None:
+        self.answer_ids: List[Text] = answers["ids"]
+        self.bm25 = BM25Okapi(answers["words"]) if any(answers["words"]) else None
+        self.arrays = arrays
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "AnswerFinder":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from content.files import load_content  # the passages as `make content` checks them
+        from understanding.spacy_pipeline import load_pipeline
+
+        nlp = load_pipeline()
+        content = load_content(nlp)
+        answers = [a for a in content.answers.values() if a.status == "approved"]
+        sections = {(article.meta["id"], s["id"]): s["title"] for article in content.articles.values()
+                    for s in article.meta["sections"]}
+        ids = [a.id for a in answers]
+        words = [content_words([t.lemma_ for t in nlp(f"{a.title} {sections.get((a.article_id, a.section_id), '')} {a.text}")])
+                 for a in answers]
+        examples = [(e.get(INTENT_RESPONSE_KEY).split("/", 1)[1], e.get(TEXT)) for e in training_data.intent_examples
+                    if (e.get(INTENT_RESPONSE_KEY) or "").startswith(RETRIEVAL_INTENT + "/")]
+        examples = [(ids.index(a), text) for a, text in examples if a in ids]
+        arrays = {"titles": self.embeddings.embed([a.title for a in answers]),
+                  "passages": self.embeddings.embed([a.text for a in answers]),
+                  "examples": self.embeddings.embed([t for _, t in examples]),
+                  "example_owner": np.array([i for i, _ in examples], dtype=np.int64)}
+        self._set({"ids": ids, "words": words}, arrays)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "answers.json").write_text(json.dumps({"ids": ids, "words": words}))
+            np.savez(directory / "arrays.npz", **arrays)
+        return self._resource
+
+    @classmethod
+    def load(cls, config, model_storage, resource, execution_context, **kwargs) -> "AnswerFinder":
+        with model_storage.read_from(resource) as directory:
+            answers = json.loads((directory / "answers.json").read_text())
+            with np.load(directory / "arrays.npz", allow_pickle=False) as stored:
+                arrays = {k: stored[k] for k in stored.files}
+        return cls(config, model_storage, resource, answers, arrays)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    # Scoring -------------------------------------------------------------------------------------------
+
+    def features(self, message: Message) -> np.ndarray:
+        """(answers x FEATURES) for a message the classifier has seen."""
+        n = len(self.answer_ids)
+        words = message_words(message)
+        bm25 = self.bm25.get_scores(words) if self.bm25 is not None and words else np.zeros(n)
+        best = bm25.max() if n else 0.0
+        vector = self.embeddings.embed([message.get(TEXT) or ""])[0]
+        examples = self.arrays["titles"] @ vector  # an answer without examples: its title stands in
+        if len(self.arrays["example_owner"]):
+            np.maximum.at(examples, self.arrays["example_owner"], self.arrays["examples"] @ vector)
+        return np.column_stack([
+            np.log(classifier_probabilities(message, self.answer_ids) + 1e-3),
+            np.log1p(np.maximum(bm25, 0.0)), bm25 / best if best > 0 else np.zeros(n),
+            self.arrays["titles"] @ vector, self.arrays["passages"] @ vector, examples])
+
+    def probabilities(self, message: Message) -> np.ndarray:
+        weights = np.array([self.config["weights"][name] for name in FEATURES])
+        return 1.0 / (1.0 + np.exp(-(self.features(message) @ weights + self.config["bias"])))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if not self.config["weights"] or not self.answer_ids:
+            return messages
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text and not text.startswith("/") and message.get(INTENT):
+                self._rank(message, self.probabilities(message))
+        return messages
+
+    def _rank(self, message: Message, probabilities: np.ndarray) -> None:
+        order = np.argsort(-probabilities)[:RANKING_LENGTH]
+        ranked = [{"confidence": float(probabilities[i]), "intent_response_key": f"{RETRIEVAL_INTENT}/{self.answer_ids[i]}"}
+                  for i in order]
+        top = ranked[0]
+        message.set("response_selector", {
+            "all_retrieval_intents": [RETRIEVAL_INTENT],
+            RETRIEVAL_INTENT: {"response": {"responses": [], "confidence": top["confidence"],
+                                            "intent_response_key": top["intent_response_key"],
+                                            "utter_action": "utter_" + top["intent_response_key"]},
+                               "ranking": ranked}}, add_to_output=True)
+        intent = message.get(INTENT)["name"]
+        if intent in QUESTION_INTENTS and (intent == RETRIEVAL_INTENT or top["confidence"] >= self.config["promote_threshold"]):
+            # The other question intents are what the finder has just judged: only the rest stay ranked
+            # (a close medical_advice still makes FallbackClassifier hesitate, as it should).
+            others = [r for r in message.get("intent_ranking") or [] if r["name"] not in QUESTION_INTENTS]
+            faq = {"name": RETRIEVAL_INTENT, "confidence": top["confidence"]}
+            message.set(INTENT, faq, add_to_output=True)
+            message.set("intent_ranking", [faq] + others[:RANKING_LENGTH - 1], add_to_output=True)
