@@ -389,7 +389,7 @@ def test_retention_deletes_old_conversations_and_nothing_else(review_app, review
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    from tests.test_widget_browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.system.test_widget_browser import CHROMIUM, CHROMIUM_ARGS
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -399,7 +399,7 @@ def chromium():
 def test_reviewer_finds_reads_tags_and_exports_in_a_browser(review_app, chromium):
     from playwright.sync_api import expect
 
-    from tests.test_widget_browser import ARTIFACTS
+    from tests.system.test_widget_browser import ARTIFACTS
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     dialogs = []
