@@ -12,7 +12,6 @@ wrong at the serve threshold, negatives served), and the chosen weights are prin
 Usage: python -m scripts.tune_finder [--threshold 0.5]
 """
 import argparse
-import asyncio
 import sys
 
 import numpy as np
@@ -59,10 +58,11 @@ def featurize(items, before, finder):
             else:
                 component.process([message])
         intent = (message.get("intent") or {}).get("name")
-        if intent not in QUESTION_INTENTS:
+        if intent not in QUESTION_INTENTS or message.get("safety"):
             continue
+        classified = next(r["name"] for r in message.get("intent_ranking") if r["name"] != "nlu_fallback")
         gold = item.get("answer") if item["expect"] == "answer" else None
-        rows.append((finder.features(message), np.array([a == gold for a in finder.answer_ids]), gold))
+        rows.append((finder.features(message), np.array([a == gold for a in finder.answer_ids]), gold, classified))
     return rows
 
 
@@ -78,15 +78,15 @@ def score(rows, columns, threshold, folds=5):
         train = [r for i, r in enumerate(rows) if i % folds != fold]
         test = [r for i, r in enumerate(rows) if i % folds == fold]
         model = LogisticRegression(C=1.0, max_iter=2000).fit(
-            np.vstack([f[:, columns] for f, _, _ in train]), np.concatenate([y for _, y, _ in train]))
-        for features, truth, gold in test:
+            np.vstack([f[:, columns] for f, _, _, _ in train]), np.concatenate([y for _, y, _, _ in train]))
+        for features, truth, gold, _ in test:
             choice = served(model.predict_proba(features[:, columns])[:, 1], threshold)
             if gold is None:
                 negatives_served += choice is not None
             elif choice is not None:
                 right += bool(truth[choice])
                 wrong += not truth[choice]
-    answers = sum(gold is not None for _, _, gold in rows)
+    answers = sum(gold is not None for _, _, gold, _ in rows)
     return right, wrong, negatives_served, answers, len(rows) - answers
 
 
@@ -97,7 +97,7 @@ def main() -> int:
     before, finder = components()
     rows = featurize(validation_items(), before, finder)
     print(f"{len(rows)} validation messages the classifier takes for a question "
-          f"({sum(g is not None for _, _, g in rows)} with an answer), {len(finder.answer_ids)} answers")
+          f"({sum(g is not None for _, _, g, _ in rows)} with an answer), {len(finder.answer_ids)} answers")
     results = {}
     for name, subset in SUBSETS.items():
         columns = [FEATURES.index(f) for f in subset]
@@ -105,16 +105,46 @@ def main() -> int:
         results[name] = (right - 2 * wrong - 2 * neg, columns)
         print(f"  {name:26s} answers right {right}/{answers} ({right / answers:.1%}), wrong {wrong}, "
               f"negatives served {neg}/{negatives}")
-    best = max(results, key=lambda k: results[k][0])
+    # Ties go to the most evidence: validation is worded much like the training examples, the questions
+    # patients send are not, and the passages are what a question unlike any example can still match.
+    best = max(results, key=lambda k: (results[k][0], len(results[k][1])))
     columns = results[best][1]
     model = LogisticRegression(C=1.0, max_iter=2000).fit(
-        np.vstack([f[:, columns] for f, _, _ in rows]), np.concatenate([y for _, y, _ in rows]))
+        np.vstack([f[:, columns] for f, _, _, _ in rows]), np.concatenate([y for _, y, _, _ in rows]))
     weights = {f: 0.0 for f in FEATURES}
     weights.update({FEATURES[c]: round(float(w), 4) for c, w in zip(columns, model.coef_[0])})
-    print(f"\nbest by right - 2 x (wrong + negatives served): {best}\nfor config.yml (AnswerFinder):")
+    print(f"\nbest by right - 2 x (wrong + negatives served), ties to the most evidence: {best}\n"
+          f"for config.yml (AnswerFinder):")
     print(f"    weights: {{{', '.join(f'{k}: {v}' for k, v in weights.items())}}}")
     print(f"    bias: {round(float(model.intercept_[0]), 4)}")
+    print(f"    promote_threshold: {promotion_threshold(rows, columns)}")
     return 0
+
+
+def promotion_threshold(rows, columns, folds=5) -> float:
+    """Messages the classifier did not take for `faq` become one only above this score: the lowest
+    threshold at which, cross-validated, no validation message is promoted to a wrong answer or to an
+    answer it does not ask for."""
+    candidates = []
+    for fold in range(folds):
+        train = [r for i, r in enumerate(rows) if i % folds != fold]
+        model = LogisticRegression(C=1.0, max_iter=2000).fit(
+            np.vstack([f[:, columns] for f, _, _, _ in train]), np.concatenate([y for _, y, _, _ in train]))
+        for i, (features, truth, gold, classified) in enumerate(rows):
+            if i % folds == fold and classified != "faq":
+                probabilities = model.predict_proba(features[:, columns])[:, 1]
+                best = int(np.argmax(probabilities))
+                candidates.append((probabilities[best], gold is not None and bool(truth[best])))
+    print(f"\npromotion (messages the classifier took for something else: {len(candidates)}, "
+          f"{sum(ok for _, ok in candidates)} of them asking for the top answer):")
+    chosen = None
+    for threshold in np.arange(0.5, 1.0, 0.05):
+        right = sum(ok for p, ok in candidates if p >= threshold)
+        wrong = sum(not ok for p, ok in candidates if p >= threshold)
+        print(f"  at {threshold:.2f}: promoted right {right}, promoted wrongly {wrong}")
+        if chosen is None and wrong == 0:
+            chosen = round(float(threshold), 2)
+    return chosen if chosen is not None else 1.0
 
 
 if __name__ == "__main__":

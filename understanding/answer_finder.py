@@ -14,8 +14,9 @@ A logistic combination of them, with weights fitted on validation data only (scr
 writes them into config.yml), gives each answer the probability that it is the one asked for. The
 answers are ranked by it (response_selector.faq, as Rasa's ResponseSelector would put it), and a
 message the classifier took for a question it cannot answer (ask_uncovered, out_of_scope, nonsense)
-becomes `faq` when an answer reaches `promote_threshold`; AnswerGate then decides as before. Safety,
-advice, small talk, feelings and requests for a person are never overridden. Without weights in
+becomes `faq` when an answer reaches `promote_threshold`; AnswerGate then decides as before. It runs
+after SafetyOverride: a message marked emergency or crisis, and advice, small talk, feelings and
+requests for a person, are never overridden. Without weights in
 config.yml the component changes nothing.
 """
 import json
@@ -23,7 +24,7 @@ from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from rank_bm25 import BM25Okapi
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -159,8 +160,13 @@ class AnswerFinder(GraphComponent):
                                             "intent_response_key": top["intent_response_key"],
                                             "utter_action": "utter_" + top["intent_response_key"]},
                                "ranking": ranked}}, add_to_output=True)
+        if message.get("safety"):
+            return  # SafetyOverride's decision stands: help first, never turned into an answer
         intent = message.get(INTENT)["name"]
-        if intent in QUESTION_INTENTS and (intent == RETRIEVAL_INTENT or top["confidence"] >= self.config["promote_threshold"]):
+        classified = next((r["name"] for r in message.get("intent_ranking") or [] if r["name"] != FALLBACK), None)
+        promote = self.config["promote_threshold"]  # 1.0 or more: never
+        if intent in QUESTION_INTENTS and (classified == RETRIEVAL_INTENT
+                                           or promote < 1.0 and top["confidence"] >= promote):
             # The other question intents are what the finder has just judged: only the rest stay ranked
             # (a close medical_advice still makes FallbackClassifier hesitate, as it should).
             others = [r for r in message.get("intent_ranking") or [] if r["name"] not in QUESTION_INTENTS]

@@ -1,8 +1,8 @@
 """Two Rasa NLU components that run after the classifiers and decide what a message may get.
 
 SafetyOverride: reviewed spaCy patterns (data/safety/patterns.yml) set the intent to `emergency` or
-  `crisis` whatever the classifier said; a classifier that ranks either first, even below the fallback
-  threshold, does too. Either route alone is enough: safety never rests on one classifier's confidence.
+  `crisis` whatever the classifier said; so does a classifier that gives either enough confidence,
+  wherever it ranks it, even below the fallback threshold. Either route alone is enough: safety never rests on one classifier's confidence.
 AnswerGate: Rasa's FallbackClassifier judges only the intent confidence, so a message can reach `faq`
   at 0.99 and then a wrong answer. The gate also judges the answer ranking (its confidence and its
   lead over the runner-up); otherwise the intent becomes `nlu_fallback` with the candidates worth
@@ -70,14 +70,17 @@ class SafetyOverride(_Stateless):
             match = self.patterns.detect(message.get(ORIGINAL_TEXT) or message.get("text") or "") \
                 or self.patterns.detect(message.get("text") or "")
             top = _top_classified(message)
-            by_classifier = (top and top["name"] in SAFETY_INTENTS
-                             and top["confidence"] >= self.config["classifier_threshold"])
-            unsure = (match is None and not by_classifier and top and top["name"] in SAFETY_INTENTS
-                      and top["confidence"] >= self.config["hint_threshold"])
+            # The classifier's emergency/crisis score wherever it ranks them, not only first: a message
+            # that is mostly a question and partly a cry for help still gets help first.
+            safest = max((r for r in message.get("intent_ranking") or [] if r.get("name") in SAFETY_INTENTS),
+                         key=lambda r: r["confidence"], default=None)
+            by_classifier = safest is not None and safest["confidence"] >= self.config["classifier_threshold"]
+            unsure = (match is None and not by_classifier and safest is not None
+                      and safest["confidence"] >= self.config["hint_threshold"])
             if match is None and not by_classifier and not unsure:
                 continue
-            category = match.category if match else top["name"]
-            _set_intent(message, category, 1.0 if match else top["confidence"])
+            category = match.category if match else safest["name"]
+            _set_intent(message, category, 1.0 if match else safest["confidence"])
             # certain: a reviewed pattern or a confident classifier. Unsure (the classifier's top intent,
             # below its threshold, no pattern): the action gives a safety note and still answers.
             message.set("safety", {"category": category, "certain": not unsure,

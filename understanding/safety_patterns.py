@@ -53,6 +53,8 @@ class SafetyPatterns:
         found = {}
         for match_id, start, end in self.matcher(doc):
             category = self.nlp.vocab.strings[match_id]
+            if category == "crisis" and _negated(doc, start, end):
+                continue  # "I don't want to die before my kids grow up" is fear, not a wish
             found.setdefault(category, SafetyMatch(category, "phrase", doc[start:end].text))
         tokens = [t.lower_ for t in doc]
         lowered = " " + " ".join(tokens) + " "
@@ -61,6 +63,16 @@ class SafetyPatterns:
             if all(hits) and category not in found:
                 found[category] = SafetyMatch(category, name, " + ".join(hits))
         return next((found[c] for c in ORDER if c in found), None)
+
+
+NEGATIONS = {"not", "n't", "never", "dont", "don't", "no", "doesnt", "doesn't", "didnt", "didn't"}
+
+
+def _negated(doc, start: int, end: int) -> bool:
+    """A crisis phrase right after a negation ("don't" + "want to die"), unless the phrase carries its
+    own ("don't want to live" is itself a crisis phrase and matches from its first word)."""
+    phrase = {t.lower_ for t in doc[start:end]}
+    return not phrase & NEGATIONS and any(t.lower_ in NEGATIONS for t in doc[max(0, start - 2):start])
 
 
 def _found(term, lowered: str, tokens: List[str]) -> Optional[str]:

@@ -9,7 +9,9 @@ from actions.answers import ActionAnswerFaq, ActionFollowUp, chosen_answer_id, n
 from actions.conversation import ActionRecordFeedback, ActionSessionStart
 from actions.replies import help_lines
 from actions.safety import ActionMedicalAdvice, ActionSafetyHelp
+from actions import support
 from actions.scope import ActionClarify, ActionListQuestions, ActionNotCovered
+from actions.support import ActionAcknowledgeFeelings, ActionOfferPerson
 from content.article import split_answer
 from content.store import VettingRow, get_engine
 
@@ -257,3 +259,54 @@ def test_a_number_without_a_choice_asks_again(store_env, text):
     tracker.latest_message["text"] = text
     messages, _ = run(ActionChooseNumber(), tracker)
     assert messages[0]["response"] == "utter_choose_again"
+
+
+def test_session_start_names_the_article_and_publisher_the_store_holds(store_env, content):
+    dispatcher = CollectingDispatcher()
+    events = ActionSessionStart().run(dispatcher, tracker_for("greet"), {})
+    meta = next(iter(content.articles.values())).meta
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots == {"article_title": meta["title"], "publisher": meta["publisher"]}
+    assert meta["title"] in dispatcher.messages[0]["text"] and meta["publisher"] in dispatcher.messages[0]["text"]
+
+
+def test_a_heavy_feeling_gets_kindness_and_a_way_to_the_publisher_not_a_help_line(store_env, content):
+    messages, slots = run(ActionAcknowledgeFeelings(), tracker_for("express_feelings"))
+    assert [m.get("response") for m in messages] == ["utter_acknowledge_feelings", None, "utter_when_ready"]
+    meta = next(iter(content.articles.values())).meta
+    site = "https://" + meta["canonical_url"].split("/")[2]
+    assert messages[1]["text"] == f"You can reach {meta['publisher']} through its website: {site}"
+    assert messages[1]["buttons"][0]["url"] == site
+    lines = help_lines()
+    assert not any(lines[k] in (m.get("text") or "") for m in messages for k in ("crisis", "emergency", "safety_note"))
+    assert not any(a.text in (m.get("text") or "") for m in messages for a in content.answers.values())
+    assert slots["outcome"] == "feelings"
+
+
+def test_asking_for_a_person_gets_the_publishers_confirmed_contacts(store_env, content, monkeypatch, tmp_path):
+    meta = next(iter(content.articles.values())).meta
+    contacts = tmp_path / "contacts.yml"
+    contacts.write_text(f'us:\n  "{meta["publisher"]}":\n    - label: Helpline\n      text: "+1 555 0100"\n'
+                        f'    - label: Support groups\n      url: "https://example.org/groups"\n')
+    monkeypatch.setattr(support, "CONTACTS_FILE", contacts)
+    support.configured_contacts.cache_clear()
+    try:
+        messages, slots = run(ActionOfferPerson(), tracker_for("ask_for_person"))
+    finally:
+        support.configured_contacts.cache_clear()
+    assert messages[0]["response"] == "utter_not_a_person" and messages[-1]["response"] == "utter_care_team_too"
+    assert messages[1]["text"] == f"You can reach {meta['publisher']}:\nHelpline: +1 555 0100\nSupport groups: https://example.org/groups"
+    assert [b["url"] for b in messages[1]["buttons"]] == ["https://example.org/groups"]
+    assert slots["outcome"] == "asked_for_person"
+
+
+def test_shipped_contacts_hold_no_number_nobody_confirmed():
+    """data/support/contacts.yml: every entry has a label and a text or URL; none is in the code."""
+    import yaml
+
+    shipped = yaml.safe_load(support.CONTACTS_FILE.read_text(encoding="utf-8"))
+    for region in shipped.values():
+        for entries in region.values():
+            assert all(e.get("label") and (e.get("text") or e.get("url")) for e in entries or [])
+    code = (support.CONTACTS_FILE.parents[2] / "actions" / "support.py").read_text()
+    assert not __import__("re").search(r"\d{3}[-. ]\d{3,4}", code)

@@ -65,7 +65,8 @@ def test_only_question_intents_can_become_faq(finder, intent):
     assert message.get("intent")["name"] == intent
 
 
-def test_a_question_the_classifier_missed_becomes_faq_when_an_answer_is_likely(finder):
+def test_a_question_the_classifier_missed_becomes_faq_when_an_answer_is_likely(finder, monkeypatch):
+    monkeypatch.setitem(finder.config, "promote_threshold", 0.5)  # config.yml ships it off (1.0)
     message = classified(finder, "what is stable disease", "ask_uncovered", 0.9, [])
     probabilities = np.zeros(len(finder.answer_ids))
     probabilities[finder.answer_ids.index("what_is_stable_disease")] = finder.config["promote_threshold"]
@@ -76,7 +77,8 @@ def test_a_question_the_classifier_missed_becomes_faq_when_an_answer_is_likely(f
     assert ranked[0]["intent_response_key"] == "faq/what_is_stable_disease"
 
 
-def test_and_stays_what_it_was_when_none_is(finder):
+def test_and_stays_what_it_was_when_none_is(finder, monkeypatch):
+    monkeypatch.setitem(finder.config, "promote_threshold", 0.5)
     message = classified(finder, "what is the weather", "ask_uncovered", 0.9, [])
     finder._rank(message, np.full(len(finder.answer_ids), finder.config["promote_threshold"] - 0.01))
     assert message.get("intent")["name"] == "ask_uncovered"
@@ -89,3 +91,17 @@ def test_embeddings_are_unit_length_and_their_files_can_be_swapped(tmp_path):
     assert not vectors[1].any()
     with pytest.raises(FileNotFoundError, match="make wordllama"):
         embeddings.TokenEmbeddings(tmp_path / "other.safetensors", settings.ROOT / TOKENIZER)
+
+
+def test_as_shipped_no_other_intent_is_ever_turned_into_faq(finder):
+    message = classified(finder, "what is stable disease", "ask_uncovered", 0.9, [])
+    finder._rank(message, np.ones(len(finder.answer_ids)))
+    assert finder.config["promote_threshold"] >= 1.0 and message.get("intent")["name"] == "ask_uncovered"
+
+
+def test_a_message_marked_for_safety_is_never_turned_into_an_answer(finder, monkeypatch):
+    monkeypatch.setitem(finder.config, "promote_threshold", 0.5)
+    message = classified(finder, "what is stable disease", "nlu_fallback", 0.9, [])
+    message.set("safety", {"category": "crisis", "certain": False})
+    finder._rank(message, np.ones(len(finder.answer_ids)))
+    assert message.get("intent")["name"] == "nlu_fallback"

@@ -67,9 +67,15 @@ def message(text, intents, ranked=(), **extra):
     return Message(data=data)
 
 
+def shipped_config(component: str) -> dict:
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    return {k: v for k, v in next(c for c in pipeline if c["name"].endswith("." + component)).items() if k != "name"}
+
+
 @pytest.fixture(scope="module")
 def safety():
-    return SafetyOverride(SafetyOverride.get_default_config())
+    """SafetyOverride as config.yml ships it."""
+    return SafetyOverride(shipped_config("SafetyOverride"))
 
 
 def test_pattern_overrides_a_confident_faq(safety):
@@ -85,16 +91,29 @@ def test_classifier_alone_is_enough_when_confident(safety):
     assert msg.get("safety")["certain"] is True
 
 
+def between_hint_and_threshold(safety) -> float:
+    hint, sure = safety.config["hint_threshold"], safety.config["classifier_threshold"]
+    assert hint < sure  # the shipped settings keep a band where a weak guess gets the safety note
+    return (hint + sure) / 2
+
+
 def test_classifier_hint_below_the_fallback_still_reaches_the_safety_action(safety):
     msg = safety.process([message("i have been saving them for a while now",
-                                  [("nlu_fallback", 0.5), ("crisis", 0.42), ("faq", 0.3)])])[0]
+                                  [("nlu_fallback", 0.5), ("crisis", between_hint_and_threshold(safety)), ("faq", 0.2)])])[0]
     assert msg.get("intent")["name"] == "crisis" and msg.get("safety")["certain"] is False
 
 
 def test_classifier_below_its_threshold_is_marked_unsure(safety):
-    msg = safety.process([message("my meds stopped working", [("emergency", 0.6), ("faq", 0.3)])])[0]
+    msg = safety.process([message("my meds stopped working", [("emergency", between_hint_and_threshold(safety)),
+                                                              ("faq", 0.2)])])[0]
     assert msg.get("intent")["name"] == "emergency"
     assert msg.get("safety")["certain"] is False and msg.get("safety")["pattern"] is None
+
+
+def test_a_confident_emergency_or_crisis_second_in_the_ranking_still_comes_first(safety):
+    msg = safety.process([message("how do i get my affairs in order", [("ask_uncovered", 0.93), ("crisis", 0.93)])])[0]
+    assert msg.get("intent")["name"] == "crisis" and msg.get("safety")["certain"] is True
+    assert msg.get("safety")["classifier"]["name"] == "ask_uncovered"  # the top intent, for the action
 
 
 def test_neither_route_leaves_the_message_alone(safety):
@@ -110,9 +129,7 @@ def test_button_payloads_are_not_second_guessed(safety):
 @pytest.fixture(scope="module")
 def gate():
     """The gate as config.yml ships it."""
-    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
-    return AnswerGate({k: v for k, v in next(c for c in pipeline if c["name"].endswith(".AnswerGate")).items()
-                       if k != "name"})
+    return AnswerGate(shipped_config("AnswerGate"))
 
 
 def test_gate_serves_a_clear_answer(gate):
