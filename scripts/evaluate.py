@@ -269,7 +269,7 @@ def main() -> int:
         report = {"heldout": heldout(url), "patients_heldout": patients(url), "redteam": redteam(url),
                   "feelings_redteam": redteam(url, ROOT / "tests" / "redteam" / "feelings_redteam.jsonl",
                                               "Red-team set, feelings and crises")}
-        for path in sorted((ROOT / "tests" / "tuning").glob("*.jsonl")):
+        for path in sorted((ROOT / "tests" / "tuning").glob("validation*.jsonl")):
             report[f"validation/{path.stem}"] = redteam(url, path, "Validation set (used for tuning)")
         if not args.skip_shared:
             report["shared"] = shared_sets(url, out_dir)

@@ -33,7 +33,7 @@ SUBSETS = {
 
 
 def validation_items():
-    items = [i for f in sorted((ROOT / "tests" / "tuning").glob("*.jsonl")) for i in read_jsonl(f)]
+    items = [i for f in sorted((ROOT / "tests" / "tuning").glob("validation*.jsonl")) for i in read_jsonl(f)]
     oos_val = SHARED / "eval" / "clinc_oos_val.jsonl"
     return items + (read_jsonl(oos_val) if oos_val.exists() else [])
 

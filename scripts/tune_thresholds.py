@@ -22,14 +22,17 @@ from scripts.stack import MODEL, ROOT
 from understanding.components import FALLBACK, SAFETY_INTENTS, AnswerGate
 
 GRID = {
-    "faq_intent_threshold": [0.3, 0.4, 0.5, 0.6, 0.7],
-    "serve_threshold": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    "faq_intent_threshold": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    "serve_threshold": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95],
     # At least 0.2, a product rule rather than a tuned value: two answers that close are offered as a
     # choice ("Did you mean"), not decided for the person. The validation messages ask one thing each,
     # so they cannot weigh a message that asks two.
     "margin": [0.2, 0.3, 0.4],
 }
-MAX_WRONG_TEXT_RATE = 0.02  # at most 2% of negatives may be served an answer
+# The fewest negatives served while at least this share of answers is served right (the project's
+# target on unseen questions). The validation negatives are hard on purpose (questions the article
+# does not answer, worded like ones it does): no setting serves none of them and most answers.
+MIN_RIGHT = 0.97
 # A wrong passage misleads; a "Did you mean" costs one click. Score = right - WRONG_COST * wrong.
 WRONG_COST = 2.0
 # Rasa's FallbackClassifier runs before the gate, with the settings in config.yml.
@@ -38,7 +41,7 @@ FALLBACK_CONFIG = next(c for c in yaml.safe_load((ROOT / "config.yml").read_text
 
 
 def validation_items():
-    items = [i for f in sorted((ROOT / "tests" / "tuning").glob("*.jsonl")) for i in read_jsonl(f)]
+    items = [i for f in sorted((ROOT / "tests" / "tuning").glob("validation*.jsonl")) for i in read_jsonl(f)]
     items += read_jsonl(SHARED / "eval" / "clinc_oos_val.jsonl")
     return items
 
@@ -98,14 +101,19 @@ def main() -> int:
         wrong_pos = sum(replay(p, config) not in (None, i["answer"]) for i, p in positives) / len(positives)
         wrong_neg = sum(replay(p, config) is not None for i, p in negatives) / len(negatives)
         rows.append((config, correct, wrong_pos, wrong_neg))
-    ok = [r for r in rows if r[3] <= MAX_WRONG_TEXT_RATE]
+    ok = [r for r in rows if r[1] >= MIN_RIGHT]
     # Where validation cannot tell settings apart, the stricter one: unseen questions are harder.
     score = lambda r: (round(r[1] - WRONG_COST * r[2], 4), -r[3], sum(r[0].values()))
-    best = max(ok or rows, key=score)
+    best = max(ok, key=lambda r: (-r[3], score(r))) if ok else max(rows, key=score)
     print(f"{len(positives)} positives, {len(negatives)} negatives (validation only)")
-    print("best (right - {} x wrong) with negatives served <= {:.0%}:".format(WRONG_COST, MAX_WRONG_TEXT_RATE))
+    print("fewest negatives served with at least {:.0%} of answers served right, then right - {} x wrong:"
+          .format(MIN_RIGHT, WRONG_COST))
     print(f"  {best[0]}\n  positives served right {best[1]:.1%}, served wrong {best[2]:.1%}, "
           f"negatives served {best[3]:.1%}")
+    print("the trade-off: the most answers served right at each share of negatives served (up to 3%):")
+    for rate in sorted({round(r[3], 4) for r in rows if r[3] <= 0.03}):
+        config, c, wp, wn = max((r for r in rows if round(r[3], 4) == rate), key=score)
+        print(f"  negatives served {wn:.1%}: right {c:.1%}, wrong {wp:.1%}  {config}")
     print("top alternatives:")
     for config, c, wp, wn in sorted(ok, key=score, reverse=True)[:8]:
         print(f"  {config} right={c:.1%} wrong={wp:.1%} neg_served={wn:.1%}")
