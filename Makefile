@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SPACY_MODEL := models/spacy/en_mbc/config.cfg
+NAMES_MODEL := models/spacy/names/config.cfg
 WORDLLAMA := models/wordllama/l2_supercat_256.safetensors
 RASA_MODEL := models/mbc.tar.gz
 CONTENT_STAMP := var/content.loaded
@@ -23,7 +24,7 @@ test: setup browser nginx $(RASA_MODEL) $(CONTENT_STAMP)
 test-fast: setup $(RASA_MODEL)
 	$(ENV) $(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed $(SPACY_MODEL) $(WORDLLAMA) web/node_modules/.installed
+setup: $(VENV)/.installed $(SPACY_MODEL) $(NAMES_MODEL) $(WORDLLAMA) web/node_modules/.installed
 
 web/node_modules/.installed: web/package-lock.json
 	@echo "==> chat widget dependencies from the npm registry (web/package-lock.json)"
@@ -42,6 +43,18 @@ $(VENV)/.installed: requirements.lock
 spacy $(SPACY_MODEL): understanding/spacy_pipeline.py $(VENV)/.installed
 	@echo "==> building the spaCy pipeline (blank English + lookup lemmatizer) into models/spacy"
 	$(ENV) $(PY) -m understanding.spacy_pipeline
+
+# Redaction's name finder beside its rules: a spaCy NER trained from blank English on generated messages
+# with Faker's names (privacy/name_data.py, privacy/train_names.py; deterministic, 2-3 minutes on 2 cores).
+.PHONY: names eval-redaction
+names $(NAMES_MODEL): privacy/name_data.py privacy/name_templates.txt privacy/train_names.py $(shell find data/nlu -name "*.yml") $(SPACY_MODEL) $(VENV)/.installed
+	@echo "==> training the name finder for redaction into models/spacy/names (2-3 minutes)"
+	$(ENV) $(PY) -m privacy.train_names
+
+# Redaction on the frozen held-out set: recall per kind of detail, ordinary words kept, time per message
+# (results/redaction_eval.json). EVAL_REDACTION_ARGS="--set tests/tuning/redaction_validation.jsonl" to tune.
+eval-redaction: setup
+	$(ENV) $(PY) -m scripts.eval_redaction $(EVAL_REDACTION_ARGS)
 
 # The answer finder's sentence embeddings: two files of the wordllama wheel from PyPI (pinned by hash).
 wordllama $(WORDLLAMA): scripts/wordllama.py $(VENV)/.installed

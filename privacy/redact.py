@@ -3,38 +3,55 @@
     >>> redact("Hi, I'm Jane Doe, DOB 3/14/1972, call me on 555-123-4567")
     "Hi, I'm [NAME], DOB [DATE OF BIRTH], call me on [PHONE]"
 
-The project's pipeline (understanding.spacy_pipeline: blank English, no NER, no vectors) only tokenizes, so everything is
-found with spaCy token patterns (Matcher, PhraseMatcher, token attributes such as like_email, shape,
-is_title) plus small rules over the matches, the same way understanding.safety_patterns combines phrases and co-occurrence
-rules. Phone numbers, which spaCy's tokenizer splits at some separators but not others, are found with
-a regular expression over the text. Text is only ever replaced, never added, and what is not personal
-data is left byte for byte as the patient wrote it.
+Two finders side by side. Rules over the project's pipeline (understanding.spacy_pipeline: blank
+English, it only tokenizes): spaCy token patterns (Matcher, PhraseMatcher, token attributes such as
+like_email, shape, is_title) plus small rules over the matches, and regular expressions over the text
+for what the tokenizer splits unevenly (phone numbers, spelled-out addresses, credentials). And a
+statistical name finder (privacy.names): a spaCy NER trained by the project from blank English on
+generated messages with names from Faker (privacy.name_data, privacy.train_names; `make names` builds
+it into models/spacy/names). Redaction does not run without it: Redactor() raises NamesModelMissing.
+Phone numbers in other countries' layouts are checked with phonenumbers (PHONE_REGIONS). Text is only
+ever replaced, never added, and what is not personal data is left byte for byte as the patient wrote it.
 
 Placeholders (PLACEHOLDERS):
-    [EMAIL]          anything spaCy's like_email accepts
-    [URL]            http(s)/ftp/www addresses and bare domains with a common TLD
-                     ("chemo.it" typed without a space after the full stop is not a URL)
-    [PHONE]          international (+44 20 7946 0958), North American ((555) 123-4567, 555.123.4567)
-                     and national numbers starting with 0 (07700 900123)
-    [ADDRESS]        "123 Main Street, Apt 4, Springfield, IL 62704", "PO Box 12", "I live on Elm Road",
-                     a US state followed by a ZIP code, a UK postcode, a code after "zip"/"postcode"
+    [EMAIL]          anything spaCy's like_email accepts, and addresses spelled out: "jane dot doe at
+                     gmail dot com", "jane(at)example(dot)org", "j.doe [at] mail.com" (a plain " at "
+                     needs a mail provider, a mail word before it, or a dot, digit or _ in the name)
+    [URL]            http(s)/ftp/www addresses, bare domains with a common ending ("chemo.it" typed
+                     without a space after the full stop is not a URL), and "caringbridge dot org slash jo"
+    [PHONE]          international (+44 20 7946 0958), North American ((555) 123-4567, 555.123.4567),
+                     national numbers starting with 0 (07700 900123), and any layout phonenumbers
+                     accepts in PHONE_REGIONS ("55 1234 5678", "06 12 34 56 78") when the number is
+                     formatted like a phone number or a phone word comes before it ("mi número es ...")
+    [ADDRESS]        "123 Main Street, Apt 4, Springfield, IL 62704", "12 Oak Street, Springfield", "PO Box
+                     12", "I live on Elm Road", a US state followed by a ZIP code, a UK postcode, a code after
+                     "zip"/"postcode"; "Calle Mayor 12, 28013 Madrid", "8 rue des Lilas", "Hauptstraße 5"
     [DATE OF BIRTH]  see "Dates" below
-    [NAME]           names people give: after "my name is" (also in lower case: "my name is jane doe");
-                     after "I'm"/"I am"/"call me", and "this is"/"it's" opening a sentence, only a
-                     capitalised word that is not a common or medical word ("I'm Jane", not "I'm Scared",
-                     "I am Stage", "I'm HER2", "I'm Christian"); after a relation ("my wife Sarah", "my
-                     daughter, Emma", "my husband tom"), "a nurse called Kelly", a title ("Dr. Smith",
-                     "dr okonkwo", "doctor Patel", "Mrs. Jones"), a greeting ("Hi Anna") or a sign-off
-                     ("Thanks, Anna", "Love, Margit", "- Anna" ending a message); common first names from
-                     a built-in list wherever they are capitalised ("I told Sarah Johnson"); @handles.
-                     Institutions named after people (Dana-Farber, Susan G. Komen, Marie Curie) stay.
+    [NAME]           names people give: after "my name is" (also in lower case: "my name is jane doe")
+                     and its equivalents ("me llamo", "je m'appelle", "meu nome é", "ich heiße", "mi
+                     chiamo"...); after "I'm"/"I am"/"call me"/"soy"/"je suis", and "this is"/"it's" opening
+                     a sentence, only a capitalised word that is not a common or medical word ("I'm Jane",
+                     not "I'm Scared", "I am Stage", "I'm HER2", "I'm Christian"); after a relation ("my
+                     wife Sarah", "my daughter, Emma", "my husband tom", "mi esposo Juan"), "a nurse called
+                     Kelly", a title ("Dr. Smith", "dr okonkwo", "doctor Patel", "Mrs. Jones", "Frau Weber"),
+                     a greeting ("Hi Anna") or a sign-off ("Thanks, Anna", "Love, Margit", "- Anna" ending a
+                     message); common first names from a built-in list wherever they are capitalised ("I
+                     told Sarah Johnson"); @handles and handles after a social network ("my insta is
+                     jo_72"); and whatever the name finder marks, with or without a cue ("I saw Okafor
+                     yesterday", "Patel said", "talked to magdalena"). Institutions named after people
+                     (Dana-Farber, Susan G. Komen, Marie Curie) stay.
     [RECORD NUMBER]  the number after MRN / medical record / patient ID / NHS number / insurance, member,
-                     policy, group number / SSN / Medicare... ; SSN-shaped ddd-dd-dddd; any run of 6 or more
-                     digits (optionally with a short letter prefix), except a clinical-trial id (NCT...),
-                     money ($120000) and a count next to a lab word or unit ("platelets 150000")
+                     policy, group, account, card number / SSN / Medicare / passport / DNI ... ; SSN-shaped
+                     ddd-dd-dddd; payment cards and IBANs; any run of 6 or more digits (optionally with
+                     letters: "RX0048812"), except a clinical-trial id (NCT...), money ($120000) and a count
+                     next to a lab word or unit ("platelets 150000")
+    [CREDENTIAL]     what follows a password, PIN, passcode, login or verification code, username
+                     ("my password for the portal is Sunflower#2023", "PIN is 7731", "contraseña: ...");
+                     a PIN or code needs digits, so "pins and needles" and "password reset" stay
 
 Dates: a date is redacted only when it is a birth date. That is (1) a date right after a birth word
-(born, birthday, birth date, date of birth, DOB, d.o.b., b-day) with at most three filler words
+(born, birthday, birth date, date of birth, DOB, d.o.b., b-day; nací, fecha de nacimiento, né(e),
+nascida, geboren, nata...) with at most three filler words
 ("born on", "DOB:", "my birthday is the"), in any form: "3/14/1972", "14.03.72", "14-03-1972",
 "March 14th, 1972", "14 March 1972", "March 1972", and a day and month without a year
 ("my birthday is March 14"); or (2) the nearest full date (day, month and year) up to six words
@@ -49,37 +66,50 @@ Redaction is idempotent by construction: `redact` repeats until nothing changes 
 finds anything: a name now next to a placeholder, for example), and no pattern matches a placeholder.
 Text longer than the pipeline's max_length is redacted in pieces cut at whitespace.
 
-Limits (rules, not a trained model, so they miss what they were not written for):
-  * a name with no cue is kept unless it is in the first-name list: "I saw Okafor yesterday" stays, and
-    so do surnames alone ("Patel said") and lower-case names outside "my name is"/relations/"I'm";
+Limits:
+  * names the model was not taught and no rule cues: a rare surname with no cue in an unusual place may
+    stay, and lower-case names outside a cue only when they are in Faker's lists (privacy.names);
   * an unknown capitalised drug or word right after "I'm"/"this is"/a relation is taken for a name
     ("This is Itovebi, a new pill" loses "Itovebi"): over-redaction, not a leak;
   * cities, states and countries on their own stay ("I live in Ohio"), as do street names without a
     number or a "live on" cue, and ZIP codes with no state or "zip" before them;
   * a number split by separators other than a phone's layout needs a keyword ("MRN", "member ID"):
-    "1234-5678" on its own stays; "555 123 4567" with spaces only needs a phone word before it;
+    "1234-5678" on its own stays; "612 345 678" with spaces only needs a phone word before it;
   * every URL goes, public ones too, since a link can carry a name or an account;
   * dates written in words ("the fourteenth of March") and two-digit years after a month ("March '72")
     are not dates here; a birth year on its own stays (see "Dates");
-  * English only; other scripts pass through untouched apart from e-mails, URLs and numbers.
+  * English first, with the commonest cues of Spanish, French, Portuguese, German, Italian and Polish;
+    other scripts pass through untouched apart from e-mails, URLs and numbers.
 
-The pipeline is loaded once and the Redactor is built once per process (get_redactor, guarded by a
+Time: the name finder is the dearest part (about 1.5 ms a call on the project's machines); it runs only
+when a message has a word that could make a name it would keep (privacy.names), so most second passes
+and many medical messages skip it. The matchers for numbers and for links run only on text with a
+digit, or with "@" or ".".
+
+The pipelines are loaded once and the Redactor is built once per process (get_redactor, guarded by a
 lock); after that a Redactor is only read, so threads can share it.
 """
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+import phonenumbers
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD = (
-    "EMAIL", "URL", "PHONE", "ADDRESS", "DATE OF BIRTH", "NAME", "RECORD NUMBER")
-PLACEHOLDERS = {label: f"[{label}]" for label in (EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD)}
+from privacy.names import NameFinder, NamesModelMissing  # noqa: F401 (NamesModelMissing: raised by Redactor())
+
+EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD, CREDENTIAL = (
+    "EMAIL", "URL", "PHONE", "ADDRESS", "DATE OF BIRTH", "NAME", "RECORD NUMBER", "CREDENTIAL")
+PLACEHOLDERS = {label: f"[{label}]" for label in (EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD, CREDENTIAL)}
 # When two findings overlap they are merged into one and the more specific label wins.
-PRIORITY = {EMAIL: 0, URL: 0, RECORD: 1, DOB: 2, ADDRESS: 3, PHONE: 4, NAME: 5}
+PRIORITY = {EMAIL: 0, URL: 0, CREDENTIAL: 0, RECORD: 1, DOB: 2, ADDRESS: 3, PHONE: 4, NAME: 5}
+# Redactor(nlp, names=RULES_ONLY): the rules without the name finder. Only for building the name
+# finder's own training data (privacy.train_names); redaction itself always loads the model.
+RULES_ONLY = "rules only"
 MAX_PASSES = 4
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 
@@ -106,7 +136,11 @@ def _words(text: str) -> frozenset:
 
 
 MONTHS = _words("""january jan jan. february feb feb. march mar mar. april apr apr. may june jun jun. july jul
-    jul. august aug aug. september sep sep. sept sept. october oct oct. november nov nov. december dec dec.""")
+    jul. august aug aug. september sep sep. sept sept. october oct oct. november nov nov. december dec dec.
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
+    janvier février mars avril juin juillet août septembre octobre novembre décembre janeiro fevereiro
+    março maio junho julho setembro outubro novembro dezembro januar februar märz juni juli oktober
+    dezember gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre""")
 WEEKDAYS = _words("""monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
     fri sat sun today tomorrow tonight yesterday christmas easter thanksgiving halloween hanukkah diwali
     eid ramadan weekend""")
@@ -116,7 +150,9 @@ RELATIONS = _words("""wife husband partner spouse hubby daughter son mother mom 
     grandfather grandpa grandad granddad grandchild grandkid stepdaughter stepson stepmom stepmum stepdad
     neighbor neighbour caregiver carer oncologist surgeon navigator therapist counselor counsellor gp pcp
     physician radiologist pharmacist chaplain worker coworker colleague boss kids children sons daughters
-    grandkids grandchildren sisters brothers friends parents law""")
+    grandkids grandchildren sisters brothers friends parents law esposo esposa marido hija hijo hermana
+    hermano mamá papá abuela nieta femme fille fils sœur soeur frère filha filho irmã irmão tochter sohn
+    schwester bruder ehemann marito moglie figlia figlio sorella fratello mąż żona córka syn siostra""")
 # Capitalised words that follow "I'm", "this is", "Thanks," ... without being a name.
 NOT_NAMES = _words("""
     scared afraid terrified frightened tired exhausted worried anxious nervous sad angry mad upset
@@ -202,7 +238,9 @@ KEEP_PHRASES = (
     "Ruth Strauss", "Mary Crowley", "Karmanos", "Siteman", "Lombardi", "Winship",
 )
 TITLES_ABBR = _words("dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. rev rev.")
-TITLES_WORD = _words("doctor nurse professor reverend")
+TITLES_WORD = _words("""doctor nurse professor reverend doctora doctor docteur docteure doutor doutora dottore
+    dottoressa dottor señora señor sra sra. sr sr. dra dra. frau herr madame mme mme. monsieur signora signor
+    pani pan""")
 SIGN_OFFS = _words("thanks thank thx ty cheers best regards love sincerely xoxo xx warmly hugs blessings")
 PEOPLE = RELATIONS | _words("""nurse doctor woman man lady girl boy guy gentleman person someone somebody
     patient she he i 'm me they who youngest oldest eldest middle baby child kid twin twins""")
@@ -238,15 +276,34 @@ RECORD_TRIGGERS = [
     ["account", "number"], ["account", "no"], ["case", "number"], ["claim", "number"], ["health", "card"],
     ["national", "insurance"], ["ni", "number"], ["sin", "number"], ["passport", "number"],
     ["license", "number"], ["licence", "number"], ["reference", "number"], ["ref", "number"], ["ref", "no"],
+    ["account"], ["acct"], ["card", "number"], ["card", "no"], ["credit", "card"], ["debit", "card"], ["iban"],
+    ["routing", "number"], ["sort", "code"], ["customer", "number"], ["customer", "id"], ["client", "number"],
+    ["confirmation", "number"], ["booking", "number"], ["order", "number"], ["tracking", "number"],
+    ["prescription", "number"], ["rx", "number"], ["rx", "#"], ["member"], ["membership", "number"],
+    ["beneficiary", "id"], ["plan", "id"], ["employee", "id"], ["study", "id"], ["participant", "id"],
+    ["driver", "'s", "license"], ["drivers", "license"], ["passport"], ["chi"], ["ihi"], ["dni"], ["nie"],
+    ["curp"], ["rfc"], ["cpf"], ["nss"], ["pesel"], ["codice", "fiscale"], ["tessera", "sanitaria"],
+    ["tarjeta", "sanitaria"], ["carte", "vitale"], ["versichertennummer"], ["sécurité", "sociale"],
+    ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
 ]
-RECORD_FILLERS = _words(": # is was = - no no. number num nr of 's it its it's")
+RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's de es est ist è é n° nº número numero numéro")
 PHONE_TRIGGERS = _words("call phone cell mobile tel telephone text reach number whatsapp landline")
+# Before a number that only phonenumbers recognises: "llámame al 612 345 678", "mon portable 06 12 34 56 78".
+PHONE_CUE_RE = re.compile(r"\b(?:(?:call|phone|cell|mobile|tel|telephone|text|reach|number|whatsapp|landline|contact|"
+                          r"ring|fax|handy|telefon|nummer|numer)\b|m[oó]vil|celular|tel[eé]fono|n[uú]mero|ll[aá]m|"
+                          r"portable|num[eé]ro|appel|anruf|cellulare|chiam|telem[oó]vel|ligue|liga\b|zadzwo|kom[oó]rk)",
+                          re.IGNORECASE)
+NUMBER_WORD_RE = re.compile(r"n[uú]m|numer", re.IGNORECASE)
+RECORD_WORD_RE = re.compile(r"\b(?:claim|member|account|policy|case|reference|ref|record|id|patient|insurance|card|order|"
+                            r"confirmation|tracking|nhs|ssn|medicare|medicaid|group|prescription|rx|hospital)\W+"
+                            r"(?:\w+\W+){0,1}n[uú]m", re.IGNORECASE)
+PHONE_REGIONS = ("US", "GB", "ES", "MX", "FR", "DE", "IT", "BR", "CA", "AU", "IE", "PT", "PL", "NL", "IN")
 # "platelets 150000", "150000 cells/ul": a count is named before it and has its unit after it.
 LAB_NAMES = _words("""platelet platelets plt plts count counts wbc rbc anc neutrophil neutrophils lymphocytes
     lymphs steps""")
 LAB_UNITS = _words("cells units iu steps ul mcl µl mm3 copies mg mcg ml / per k")
 MONEY = _words("$ £ € usd dollars pounds euros bucks")
-BIRTH_FILLERS = _words(": - = is was on in the of 's its it's , date at")
+BIRTH_FILLERS = _words(": - = is was on in the of 's its it's , date at el le am em il en de del du di dia día")
 # Words between a birth word and a date after it: "born in Leeds on", "born at St Mary's hospital on".
 BIRTH_AFTER = _words("in at on the a an 's hospital home was were is :")
 # Words between a date and the birth word after it: "3/14/72 is my birthday", "14.03.72 (DOB)".
@@ -258,20 +315,60 @@ NUMERIC_DATE_RE = r"^\d{1,4}[./]\d{1,2}[./]\d{2,4}$"
 NUMERIC_DM_RE = r"^(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|[12]\d|3[01])$"
 URL_RE = re.compile(
     r"^(?:(?:https?|ftp)://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|info|biz|co|uk|ca|au|"
-    r"health|care|ly|gl|app|page|link|site|online)(?:[/?#]\S*)?)$", re.IGNORECASE)
+    r"health|care|ly|gl|app|page|link|site|online|de|fr|es|nl|mx|br|pl|pt|ie|nz|eu|ch|tv|blog)(?:[/?#]\S*)?)$",
+    re.IGNORECASE)
 POSTCODE_OUT_RE = r"^(?:GIR|[A-Z]{1,2}\d[A-Z\d]?)$"
 POSTCODE_IN_RE = r"^\d[ABD-HJLNP-UW-Z]{2}$"
-LONG_NUMBER_RE = re.compile(r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]{0,2}$")
+LONG_NUMBER_RE = re.compile(r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]{0,2}$|^(?=(?:[A-Za-z-]*\d){6})[A-Za-z0-9-]{7,24}$")
 TRIAL_ID_RE = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
 NAME_SHAPE_RE = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)?$")
 INITIAL_RE = re.compile(r"^[A-Z]\.?$")
 
-# "jane.doe (at) gmail.com", "jane at gmail dot com": an e-mail address spelled out to dodge spam bots.
-_MAIL_HOSTS = r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol|msn|proton(?:mail)?|comcast|btinternet)"
-_DOT = r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*|\s+dot\s+)"
+# E-mail addresses spelled out to dodge spam bots: "jane dot doe at gmail dot com", "jane(at)example(dot)org",
+# "j.doe [at] mail.com". A bracketed "at" is enough; a plain " at " needs a mail provider after it, a
+# mail word shortly before, or a name before it that looks like an address (with a dot, digit or _).
+_MAIL_HOSTS = ("gmail googlemail yahoo hotmail outlook live icloud me aol msn proton protonmail comcast "
+               "btinternet gmx web orange free wanadoo libero terra uol bol wp onet interia o2").split()
+_DOT = r"(?:\.|\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>)\s*|\s+dot\s+)"
+_TLD = r"(?:com|org|net|edu|gov|info|biz|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|mx|br|pt|pl|nl|be|ch|at|se|no|dk|fi|eu|me|in)"
 SPELLED_EMAIL_RE = re.compile(
-    rf"(?<![\w.+-])[\w.+-]+(?:\s*(?:\(at\)|\[at\]|\{{at\}})\s*{_MAIL_HOSTS}(?:{_DOT}(?:com|net|org|co{_DOT}uk|uk))?"
-    rf"|\s+at\s+{_MAIL_HOSTS}{_DOT}(?:com|net|org|co{_DOT}uk|uk))\b", re.IGNORECASE)
+    rf"(?<![\w.+-])(?P<local>[\w+-]+(?:{_DOT}[\w+-]+)*)(?P<at>\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|\(@\)|\[@\])\s*|"
+    rf"\s+@\s+|\s+at\s+)(?P<domain>[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}{_TLD})(?![\w-]|{_DOT}\w)", re.IGNORECASE)
+MAIL_CUE_RE = re.compile(r"(?:e-?mail|mail|correo|courriel|write|message|contact)\W*(?:\w+\W+){0,4}$", re.IGNORECASE)
+# A web address with its dots spelled out: "caringbridge dot org slash janedoe", "www dot myblog dot com".
+SPELLED_URL_RE = re.compile(
+    rf"(?<![\w.@-])(?P<host>[\w-]+)(?:\s+dot\s+[\w-]+)*\s+dot\s+{_TLD}\b(?:\s*(?:/|\bslash\b)\s*[\w.-]+)*", re.IGNORECASE)
+# Credentials: "my password is hunter2", "PIN: 4821", "the login code was 482913", "username jdoe72".
+CREDENTIAL_RE = re.compile(
+    r"\b(?P<cue>pass\s?words?|passwd|pwd|pass\s?code|pass\s?phrase|pin(?:\s?(?:number|code|no\.?|#))?|"
+    r"(?:log-?in|sign-?in|verification|security|access|one-?time|2fa|two-factor|auth(?:entication)?|otp)\s+"
+    r"(?:code|pin|password|passcode|number)|otp|user\s?(?:name|id)|log-?in(?:\s+(?:name|id))?|contraseña|clave|"
+    r"mot\s+de\s+passe|code\s+pin|senha|passwort|kennwort|benutzername|has[lł]o)\b"
+    r"(?P<link>(?:\s+[\w'’-]+){1,5}?\s*(?:\b(?:is|was|are)\b|[:=])\s*|"
+    r"\s*(?:is|was|are|=|:|-|es|est|é|ist|è|to)?\s*[:=]?\s*)(?P<value>[\"'“‘][^\"'”’\n]{1,60}[\"'”’]|\S+)", re.IGNORECASE)
+# Phone numbers in any country's layout, for phonenumbers to check: "55 1234 5678", "06 12 34 56 78".
+PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+/.\-])(?:(?:\+|00)\s?)?(?:\(\d{1,4}\)\s?)?\d[\d \-.\u00a0()]{5,20}\d(?![\w/]|[.\-]\d)")
+DATE_LIKE_RE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$|^(?:19|20)\d\d\s?[-–]\s?(?:19|20)\d\d$")
+# Social media handles without an @: "my insta is pinkwarrior_72", "TikTok: jane.doe.mbc".
+SOCIAL_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|snap|threads|bluesky|linkedin|"
+                       r"youtube|handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|is))*\s*[:=-]?\s*"
+                       r"(?P<value>@?[\w.]*[\d_.][\w.]*\w|@\w+)", re.IGNORECASE)
+# Payment cards (four groups of four, Amex's 4-6-5) and IBANs ("GB29 NWBK 6016 1331 9268 19").
+CARD_RE = re.compile(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{4}[ -]\d{6}[ -]\d{5}(?![\w-])")
+IBAN_RE = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
+# Street addresses written the continental way: "Calle Mayor 12, 28013 Madrid", "Rua Augusta, 1500",
+# "12 rue de la Paix, 75002 Paris", "Hauptstraße 5", "ul. Marszałkowska 10".
+_CAP = r"[A-ZÀ-ÝĄĆĘŁŃÓŚŹŻ][\w'’.-]*"
+_LINK = r"(?:(?:de|del|la|las|los|le|les|du|des|da|do|dos|das|di|della|von|der|l'|d')\s+)*"
+_POSTAL_CITY = rf"(?:,?\s*(?:\d{{5}}(?:-\d{{3}})?|\d{{2}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}})\s+{_CAP}(?:\s+{_CAP})?)?"
+STREET_ABROAD_RE = re.compile(
+    rf"\b(?:(?:(?i:calle|c/|avenida|avda\.?|paseo|carretera|carrera|rua|travessa|alameda|rue|chemin|impasse|allée|"
+    rf"quai|ulica|ul\.|aleja|osiedle)|Via|Viale|Piazza|Corso|Largo|Plaza|Camino|al\.)\s+{_LINK}{_CAP}(?:\s+{_LINK}{_CAP}){{0,3}},?"
+    rf"\s+(?:n[º°o]\.?\s*|nr\.?\s*|no\.?\s*)?\d{{1,5}}[A-Za-z]?(?:/\d+)?"
+    rf"|\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|boulevard|bd|allée|chemin|impasse|place|quai|cours|route)\s+"
+    rf"{_LINK}{_CAP}(?:\s+{_LINK}{_CAP}){{0,3}}"
+    rf"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|gasse|allee|platz|weg|damm|ufer)\s+\d{{1,4}}\s?[a-z]?\b)"
+    rf"{_POSTAL_CITY}")
 
 # Phone numbers: candidates by regular expression over the text, checked by their count of digits.
 _SEP = r"[ .\-\u00a0]"
@@ -296,9 +393,11 @@ GLUED_RE = re.compile(r"(?<![\w/.@:#=-])([A-Za-z][A-Za-z.]{1,14})[:#=](?=[A-Za-z
 # --------------------------------------------------------------------------------------------------
 
 class Redactor:
-    """Finds and replaces personal data. Build once (it compiles the patterns), then share."""
+    """Finds and replaces personal data. Build once (it compiles the patterns, loads the name finder),
+    then share. `names` is the name finder: a NameFinder, the folder of a trained one, or None for
+    models/spacy/names (NamesModelMissing when it has not been built)."""
 
-    def __init__(self, nlp=None):
+    def __init__(self, nlp=None, names=None):
         if nlp is None:
             from understanding.spacy_pipeline import load_pipeline
             nlp = load_pipeline()
@@ -307,12 +406,22 @@ class Redactor:
             self.inflected = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         except (KeyError, ValueError):  # a pipeline without the lookup lemmatizer: no such check
             self.inflected = frozenset()
+        # Three matchers, so that a message runs only those it can match: words, patterns that need a
+        # digit (numbers, dates, addresses), and those that need "@" or "." (e-mails, links, handles).
         self.matcher = Matcher(nlp.vocab, validate=True)
+        self.digit_matcher = Matcher(nlp.vocab, validate=True)
+        self.link_matcher = Matcher(nlp.vocab, validate=True)
         self.first_names = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.first_names.add("FIRST_NAME", [nlp.make_doc(n) for n in sorted(FIRST_NAMES)])
         self.keep = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.keep.add("KEEP", [nlp.make_doc(p.lower()) for p in KEEP_PHRASES])
         self._add_patterns()
+        if names is RULES_ONLY:
+            self.names = None
+        elif isinstance(names, NameFinder):
+            self.names = names
+        else:
+            self.names = NameFinder.load(names, ordinary=self._ordinary)
 
     # ---- patterns ---------------------------------------------------------------------------------
 
@@ -320,15 +429,15 @@ class Redactor:
         lower = lambda *words: [{"LOWER": w} for w in words]  # noqa: E731
         inn = lambda words: {"LOWER": {"IN": sorted(words)}}  # noqa: E731
 
-        self.matcher.add("EMAIL", [[{"LIKE_EMAIL": True}]])
-        self.matcher.add("URL", [[{"LIKE_URL": True}], [{"LOWER": {"REGEX": r"^(?:https?|ftp)://|^www\."}}]])
-        self.matcher.add("HANDLE", [[{"TEXT": {"REGEX": r"^@[A-Za-z_][A-Za-z0-9_.]{1,29}$"}}]])
+        self.link_matcher.add("EMAIL", [[{"LIKE_EMAIL": True}]])
+        self.link_matcher.add("URL", [[{"LIKE_URL": True}], [{"LOWER": {"REGEX": r"^(?:https?|ftp)://|^www\."}}]])
+        self.link_matcher.add("HANDLE", [[{"TEXT": {"REGEX": r"^@[A-Za-z_][A-Za-z0-9_.]{1,29}$"}}]])
 
         # Record numbers: a keyword (the identifier after it is read by _record_end) ...
-        self.matcher.add("RECORD_TRIGGER", [lower(*words) for words in RECORD_TRIGGERS])
+        self.digit_matcher.add("RECORD_TRIGGER", [lower(*words) for words in RECORD_TRIGGERS])
         # ... an SSN-shaped number, and long runs of digits.
-        self.matcher.add("SSN", [[{"SHAPE": "ddd"}, {"ORTH": "-"}, {"SHAPE": "dd"}, {"ORTH": "-"}, {"SHAPE": "dddd"}]])
-        self.matcher.add("LONG_NUMBER", [[{"TEXT": {"REGEX": LONG_NUMBER_RE.pattern}}]])
+        self.digit_matcher.add("SSN", [[{"SHAPE": "ddd"}, {"ORTH": "-"}, {"SHAPE": "dd"}, {"ORTH": "-"}, {"SHAPE": "dddd"}]])
+        self.digit_matcher.add("LONG_NUMBER", [[{"TEXT": {"REGEX": LONG_NUMBER_RE.pattern}}]])
 
         # Dates, for birth dates.
         month = inn(MONTHS)
@@ -336,56 +445,69 @@ class Redactor:
         year = {"TEXT": {"REGEX": YEAR_RE}}
         comma = {"ORTH": ",", "OP": "?"}
         the = {"LOWER": "the", "OP": "?"}
-        of = {"LOWER": "of", "OP": "?"}
+        of = {"LOWER": {"IN": ["of", "de", "del"]}, "OP": "?"}
+        de = {"LOWER": {"IN": ["de", "del"]}, "OP": "?"}
         num = lambda n: {"TEXT": {"REGEX": rf"^\d{{1,{n}}}$"}}  # noqa: E731
         sep = {"ORTH": {"IN": ["-", "/", "."]}}
-        self.matcher.add("DATE_FULL", [
+        self.digit_matcher.add("DATE_FULL", [
             [{"TEXT": {"REGEX": NUMERIC_DATE_RE}}],
             [num(2), sep, num(2), sep, {"TEXT": {"REGEX": r"^(?:\d\d|\d{4})$"}}],
             [{"TEXT": {"REGEX": YEAR_RE}}, sep, num(2), sep, num(2)],
             [month, day, comma, year],
             [month, the, day, comma, year],
-            [the, day, of, month, comma, year],
+            [the, day, of, month, de, comma, year],
         ])
-        self.matcher.add("DATE_PART", [
+        self.digit_matcher.add("DATE_PART", [
             [month, comma, year], [month, day], [month, the, day], [the, day, of, month],
             [{"TEXT": {"REGEX": NUMERIC_DM_RE}}],
         ])
-        self.matcher.add("BIRTH", [
+        self.digit_matcher.add("BIRTH", [
             lower("born"), lower("birthday"), lower("bday"), lower("b'day"), lower("b", "-", "day"),
             lower("birthdate"), lower("birth"), lower("dob"), lower("d.o.b"), lower("d.o.b."),
+            [inn({"nací", "naci", "nacida", "nacido", "nacimiento", "cumpleaños", "né", "née", "naissance", "nasci",
+                  "nascida", "nascido", "nascimento", "geboren", "geburtsdatum", "geburtstag", "nata", "nato",
+                  "nascita", "urodziłam", "urodzona", "urodzony", "urodzenia", "anniversaire"})],
         ])
 
         # Addresses.
         house = {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}}
         street_word = {"TEXT": {"REGEX": r"^(?:[^\W\d_][\w'’]*|\d{1,3}(?:st|nd|rd|th))$"}}
         suffix = inn(STREET_SUFFIXES)
-        self.matcher.add("STREET", [[house] + [street_word] * n + [suffix] for n in (1, 2, 3)])
+        self.digit_matcher.add("STREET", [[house] + [street_word] * n + [suffix] for n in (1, 2, 3)])
         self.matcher.add("LIVE_ON", [[inn({"live", "lives", "living", "moved"}), inn({"on", "at", "to"})]
                               + [{"IS_TITLE": True}] * n + [suffix] for n in (1, 2, 3)])
-        self.matcher.add("PO_BOX", [
+        self.digit_matcher.add("PO_BOX", [
             [inn({"po", "p.o.", "p.o", "pob", "p.o.b."}), {"LOWER": "box"}, {"TEXT": {"REGEX": r"^\d"}}],
             [{"LOWER": "p"}, {"ORTH": ".", "OP": "?"}, {"LOWER": "o"}, {"ORTH": ".", "OP": "?"}, {"LOWER": "box"},
              {"TEXT": {"REGEX": r"^\d"}}],
             lower("post", "office", "box") + [{"TEXT": {"REGEX": r"^\d"}}],
         ])
         zip5 = {"TEXT": {"REGEX": r"^\d{5}$"}}
-        self.matcher.add("STATE_ZIP", [[{"ORTH": {"IN": sorted(US_STATES)}}, zip5],
+        self.digit_matcher.add("STATE_ZIP", [[{"ORTH": {"IN": sorted(US_STATES)}}, zip5],
                                 [{"LOWER": {"IN": sorted(US_STATE_NAMES)}}, zip5]])
-        self.matcher.add("ZIP_KEYWORD", [lower("zip"), lower("zipcode"), lower("postcode"), lower("postal", "code"),
+        self.digit_matcher.add("ZIP_KEYWORD", [lower("zip"), lower("zipcode"), lower("postcode"), lower("postal", "code"),
                                   lower("post", "code")])
-        self.matcher.add("POSTCODE", [[{"TEXT": {"REGEX": POSTCODE_OUT_RE}}, {"TEXT": {"REGEX": POSTCODE_IN_RE}}]])
+        self.digit_matcher.add("POSTCODE", [[{"TEXT": {"REGEX": POSTCODE_OUT_RE}}, {"TEXT": {"REGEX": POSTCODE_IN_RE}}]])
 
         # Names: what comes before them (the name itself is read by _name_end).
         self.matcher.add("NAME_STRONG", [lower("my", "name", "is"), lower("my", "name", "'s"), lower("my", "names"),
                                   lower("myname", "is"), lower("my", "name", ":"), lower("name", ":"),
                                   lower("full", "name", "is"), lower("first", "name", "is"),
-                                  lower("last", "name", "is"), lower("surname", "is"), lower("surname", ":")])
+                                  lower("last", "name", "is"), lower("surname", "is"), lower("surname", ":"),
+                                  # other languages: "me llamo", "je m'appelle", "meu nome é", "ich heiße"...
+                                  lower("me", "llamo"), lower("mi", "nombre", "es"), [inn({"m'appelle", "m’appelle"})],
+                                  lower("mon", "nom", "est"), lower("meu", "nome", "é"), lower("me", "chamo"),
+                                  lower("ich", "heiße"), lower("ich", "heisse"), lower("mein", "name", "ist"),
+                                  lower("mi", "chiamo"), lower("il", "mio", "nome", "è"), lower("nazywam", "się"),
+                                  lower("mam", "na", "imię"), lower("mijn", "naam", "is"), lower("ik", "heet"),
+                                  lower("jag", "heter")])
         self.matcher.add("NAME_WEAK", [
             lower("i", "'m"), lower("i", "m"), lower("im"), lower("i", "am"), lower("this", "is"),
             lower("it", "'s"), lower("its"), lower("call", "me"), lower("go", "by"), lower("known", "as"),
             lower("name", "is"), lower("name", "was"), lower("name", "'s"),
             lower("signed"), [{"ORTH": {"IN": ["-", "--", "—", "–", "~"]}}],
+            lower("soy"), lower("je", "suis"), lower("sou"), lower("ich", "bin"), lower("sono"), lower("jestem"),
+            lower("ik", "ben"),
         ])
         self.matcher.add("NAME_CALLED", [[inn({"called", "named"})]])
         self.matcher.add("NAME_RELATION", [[inn(RELATIONS)]])
@@ -402,7 +524,10 @@ class Redactor:
 
     def _common(self, token: Token) -> bool:
         """An ordinary word (or a medical one), however it is capitalised."""
-        low = token.lower_
+        return self._ordinary(token.lower_)
+
+    def _ordinary(self, word: str) -> bool:
+        low = word.lower()
         return (low in STOP_WORDS or low in NOT_NAMES or low in MEDICAL
                 or (len(low) > 4 and low.endswith(("ed", "ing")) and low in self.inflected))
 
@@ -517,7 +642,8 @@ class Redactor:
     def _chunk_size(self) -> int:
         return max(1000, min(self.nlp.max_length, 200_000))
 
-    def _find_in(self, doc: Doc) -> List[Redaction]:
+    def _find_in(self, doc: Doc, names: Optional[List[Tuple[int, int]]] = None) -> List[Redaction]:
+        """Findings in one tokenized text; `names`: the name finder's spans when already run (redact_many)."""
         spans: List[Tuple[int, int, str]] = []  # token-level (start, end, label)
         chars: List[Tuple[int, int, str]] = []  # character-level, from the phone and spelled e-mail expressions
         strings = self.nlp.vocab.strings
@@ -528,7 +654,13 @@ class Redactor:
             if span is not None:
                 held.update(range(span.start, span.end))
         by_label = {}
-        for match_id, start, end in self.matcher(doc):
+        text = doc.text
+        matches = self.matcher(doc)
+        if any(c.isdigit() for c in text):
+            matches += self.digit_matcher(doc)
+        if "@" in text or "." in text:
+            matches += self.link_matcher(doc)
+        for match_id, start, end in matches:
             if not held or held.isdisjoint(range(start, end)):
                 by_label.setdefault(strings[match_id], []).append((start, end))
         keep = [(s, e) for _, s, e in self.keep(doc)]
@@ -536,8 +668,6 @@ class Redactor:
 
         for s, e in by_label.get("EMAIL", []):
             spans.append((s, e, EMAIL))
-        for m in SPELLED_EMAIL_RE.finditer(doc.text):  # "jane (at) gmail dot com"
-            chars.append((m.start(), m.end(), EMAIL))
         for s, e in by_label.get("URL", []):
             if URL_RE.match(doc[s].text) and not doc[s].like_email:
                 spans.append((s, e, URL))
@@ -561,6 +691,19 @@ class Redactor:
             chars.append((m.start(), m.end(), PHONE))
             if span is not None:
                 phone_tokens.update(range(span.start, span.end))
+        for s, e, label in self._text_findings(doc.text, [(s, e) for s, e, _ in chars]):
+            chars.append((s, e, label))
+            span = doc.char_span(s, e, alignment_mode="expand") if label == PHONE else None
+            if span is not None:  # a long number inside it is part of the phone number, not a record
+                phone_tokens.update(range(span.start, span.end))
+
+        # Names the model finds (not inside a placeholder or an institution's name).
+        if self.names is not None:
+            held_chars = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(doc.text)]
+            keep_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in self.keep(doc)]
+            for s, e in (self.names.spans(doc.text, held_chars) if names is None else names):
+                if not any(s < ke and ks < e for ks, ke in held_chars + keep_chars):
+                    chars.append((s, e, NAME))
 
         # Record numbers.
         for s, e in by_label.get("RECORD_TRIGGER", []):
@@ -584,6 +727,9 @@ class Redactor:
                 continue
             near = {t.lower_ for t in doc[max(0, s - 5):s]}
             label = PHONE if near & PHONE_TRIGGERS and len(tok.text) in (10, 11) and tok.text.isdigit() else RECORD
+            while s >= 2 and doc[s - 1].text in {"-", "/"} and doc[s - 2].text.isalnum() \
+                    and not doc[s - 1].whitespace_ and not doc[s - 2].whitespace_:
+                s -= 2  # "2024-778812", "AB-0048812": the whole identifier
             spans.append((s, e, label))
 
         # Birth dates.
@@ -672,6 +818,74 @@ class Redactor:
                 continue
             out.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), label))
         return _merge(out + chars)
+
+    def _text_findings(self, text: str, phones: List[Tuple[int, int]]) -> List[Tuple[int, int, str]]:
+        """What is found over the text rather than its tokens: spelled-out e-mails and links, credentials,
+        cards and IBANs, phone numbers phonenumbers knows, continental street addresses."""
+        out = []
+        for m in SPELLED_EMAIL_RE.finditer(text):  # "jane dot doe at gmail dot com", "j.doe [at] mail.com"
+            if m.group("at").strip().lower() == "at":  # a plain " at " needs more
+                host = re.split(_DOT, m.group("domain"), maxsplit=1, flags=re.IGNORECASE)[0].lower()
+                if not (host in _MAIL_HOSTS or MAIL_CUE_RE.search(text[max(0, m.start() - 40):m.start()])
+                        or re.search(r"[\d_.]|\sdot\s|\(dot\)|\[dot\]", m.group("local"), re.IGNORECASE)):
+                    continue
+            out.append((m.start(), m.end(), EMAIL))
+        for m in SPELLED_URL_RE.finditer(text):
+            if m.group("host").lower() not in STOP_WORDS:
+                out.append((m.start(), m.end(), URL))
+        for m in CREDENTIAL_RE.finditer(text):
+            found = self._credential(text, m)
+            if found:
+                out.append(found + (CREDENTIAL,))
+        for m in SOCIAL_RE.finditer(text):
+            out.append((m.start("value"), m.end("value"), NAME))
+        for m in CARD_RE.finditer(text):
+            if sum(c.isdigit() for c in m.group()) >= 13:
+                out.append((m.start(), m.end(), RECORD))
+        for m in IBAN_RE.finditer(text):
+            if sum(c.isdigit() for c in m.group()) >= 10:
+                out.append((m.start(), m.end(), RECORD))
+        if sum(c.isdigit() for c in text) >= 8:
+            for m in PHONE_CANDIDATE_RE.finditer(text):
+                s, e = m.start(), m.end()
+                cand, digits = m.group(), sum(c.isdigit() for c in m.group())
+                if not 8 <= digits <= 15 or any(s < pe and ps < e for ps, pe in phones) or DATE_LIKE_RE.match(cand):
+                    continue
+                cues = [c for c in PHONE_CUE_RE.findall(text[max(0, s - 30):s]) if not NUMBER_WORD_RE.match(c)]
+                if not cues and RECORD_WORD_RE.search(text[max(0, s - 60):s]):
+                    continue  # "claim number ... 2024-778812" is a record (see RECORD_TRIGGERS), not a phone
+                cue = cues or PHONE_CUE_RE.search(text[max(0, s - 30):s])
+                formatted = cand[0] in "+(" or cand.startswith("0") or re.search(r"\d[-.)]\s?\d", cand)
+                if cue or (formatted and _valid_phone(cand)):
+                    out.append((s, e, PHONE))
+        for m in STREET_ABROAD_RE.finditer(text):
+            out.append((m.start(), m.end(), ADDRESS))
+        return out
+
+    def _credential(self, text: str, m) -> Optional[Tuple[int, int]]:
+        """The secret after a credential word: a quoted string, or up to four words up to an ordinary
+        word or punctuation. A PIN or code needs digits; a password with no "is"/":" before it too."""
+        start, value = m.start("value"), m.group("value")
+        if value[0] in "\"'“‘":
+            return start, m.end("value")
+        cue = m.group("cue").lower()
+        words = []
+        for w in re.finditer(r"\S+", text[start:start + 100]):
+            raw = w.group()
+            word = raw.rstrip(".,;:?)")
+            if not word or "[" in raw or (self._ordinary(word) and not any(c.isdigit() for c in word)) \
+                    or CREDENTIAL_RE.match(raw):  # "username: kb64 password: ..."
+                break
+            words.append((start + w.start(), start + w.start() + len(word)))
+            if raw != word or len(words) == 4:
+                break
+        if not words:
+            return None
+        digit = any(c.isdigit() for c in text[words[0][0]:words[0][1]])
+        linked = re.search(r"[:=-]|\b(?:is|was|are|es|est|é|ist|è|to)\b", m.group("link"), re.IGNORECASE)
+        if ("pin" in cue or "code" in cue or "number" in cue or "otp" in cue) and not digit:
+            return None
+        return (words[0][0], words[-1][1]) if digit or linked else None
 
     def _record_end(self, doc: Doc, i: int) -> int:
         """End of the identifier starting at token i ("12345678", "XJH-482-11", "485 777 3456",
@@ -769,6 +983,8 @@ class Redactor:
                 if m2 < n and (self._postcode_end(doc, m2) or self._zip_end(doc, m2) or self._state_end(doc, m2)):
                     j = m
                     continue
+            if m > k > j and (m == n or doc[m].is_punct or doc[m].is_space):
+                j = m  # "12 Oak Street, Springfield": the town after the street goes with it
             break
         return j
 
@@ -822,10 +1038,11 @@ class Redactor:
                 break
             small = [i for i in todo if len(out[i]) <= self._chunk_size()]
             results = {}
-            docs = self.nlp.pipe((_analysis_copy(out[i]) for i in small), batch_size=batch_size,
-                                 disable=list(self.nlp.pipe_names))
-            for i, doc in zip(small, docs):
-                results[i] = _apply(out[i], self._find_in(doc))
+            copies = [_analysis_copy(out[i]) for i in small]
+            docs = self.nlp.pipe(copies, batch_size=batch_size, disable=list(self.nlp.pipe_names))
+            names = self.names.spans_many(copies, batch_size) if self.names else [None] * len(small)
+            for i, doc, found in zip(small, docs, names):
+                results[i] = _apply(out[i], self._find_in(doc, found))
             for i in todo:
                 if i not in results:
                     results[i] = _apply(out[i], self.find(out[i]))
@@ -845,6 +1062,20 @@ class _DateIndex:
             self.full_start[e] = min(s, self.full_start.get(e, s))
         for s, e in list(full) + list(part):
             self.any_end[s] = max(e, self.any_end.get(s, e))
+
+
+@lru_cache(maxsize=4096)
+def _valid_phone(candidate: str) -> bool:
+    """A valid number in one of PHONE_REGIONS, by phonenumbers (an international one in any country)."""
+    for region in PHONE_REGIONS:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(candidate, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+        if candidate.lstrip().startswith("+"):
+            return False  # the region does not matter after a country code
+    return False
 
 
 def _check(text) -> None:

@@ -1,0 +1,109 @@
+"""How well redaction hides personal details and keeps everything else (scripts/eval_redaction.py).
+
+A set is JSON lines {"text": ..., "details": [{"kind": ..., "text": ...}]}, each detail's text a piece of
+the message. Measured, per message redacted on its own:
+  * a detail is hidden when its text no longer appears in the redacted message and no word of 4 or
+    more characters from it survives there (as a whole word, same case): "742 Evergreen Terrace,
+    Springfield" redacted to "[ADDRESS], Springfield" is a miss. A word survives when the redacted
+    message has it more often than the rest of the message does ("I blog about it at [URL]" hides
+    "www.example.com/about-me": its "about" is the message's own);
+  * recall, per kind and overall: hidden details / details;
+  * precision, the share of ordinary words kept: the words of the message outside every detail (runs
+    of letters and digits), each counted as kept when the redacted message still has it (counted
+    as a multiset, placeholders left out);
+  * time: wall-clock and CPU milliseconds of redact() per message, after a warm-up; p50, p95, max.
+"""
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Dict, List
+
+WORD_RE = re.compile(r"[^\W_]+")
+PLACEHOLDER_RE = re.compile(r"\[[A-Z][A-Z ]+\]")
+
+
+def load(path: Path) -> List[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def hidden(detail: str, redacted: str, elsewhere: Counter = Counter()) -> bool:
+    """`elsewhere`: the words of the message outside its details. A word of the detail survives when
+    the redacted message has it more often than they do ("I blog about it at www.../about-me")."""
+    if detail in redacted:
+        return False
+    left = Counter(WORD_RE.findall(PLACEHOLDER_RE.sub(" ", redacted)))
+    return not any(len(w) >= 4 and left[w] > elsewhere[w] for w in WORD_RE.findall(detail))
+
+
+def ordinary_words(text: str, details: List[str]) -> List[str]:
+    """The words of the text that lie outside every occurrence of every detail."""
+    covered = []
+    for d in details:
+        covered += [(m.start(), m.end()) for m in re.finditer(re.escape(d), text)] if d else []
+    return [m.group() for m in WORD_RE.finditer(text)
+            if not any(m.start() < e and s < m.end() for s, e in covered)]
+
+
+def percentile(values: List[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return 0.0
+    k = min(len(values) - 1, max(0, int(round(q * (len(values) - 1)))))
+    return values[k]
+
+
+def evaluate(items: List[dict], redact: Callable[[str], str], warmup: int = 20) -> Dict:
+    for item in items[:warmup]:
+        redact(item["text"])
+    per_kind: Dict[str, List[int]] = {}
+    misses, wall, cpu = [], [], []
+    kept = total = unchanged = plain = 0
+    for item in items:
+        text = item["text"]
+        w0, c0 = time.perf_counter(), time.thread_time()
+        out = redact(text)
+        cpu.append((time.thread_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+        words = ordinary_words(text, [d["text"] for d in item["details"]])
+        for d in item["details"]:
+            ok = hidden(d["text"], out, Counter(words))
+            per_kind.setdefault(d["kind"], [0, 0])[0] += ok
+            per_kind[d["kind"]][1] += 1
+            if not ok:
+                misses.append({"kind": d["kind"], "detail": d["text"], "redacted": out})
+        left = Counter(WORD_RE.findall(PLACEHOLDER_RE.sub(" ", out)))
+        for word in words:
+            total += 1
+            if left[word] > 0:
+                left[word] -= 1
+                kept += 1
+        if not item["details"]:
+            plain += 1
+            unchanged += out == text
+    found = sum(v[0] for v in per_kind.values())
+    details = sum(v[1] for v in per_kind.values())
+    return {
+        "messages": len(items), "details": details,
+        "recall": round(found / details, 4) if details else None,
+        "per_kind": {k: {"hidden": v[0], "details": v[1], "recall": round(v[0] / v[1], 4)}
+                     for k, v in sorted(per_kind.items())},
+        "words_kept": round(kept / total, 4) if total else None, "ordinary_words": total,
+        "messages_without_details_unchanged": f"{unchanged}/{plain}",
+        "ms_wall": {"p50": round(percentile(wall, .5), 2), "p95": round(percentile(wall, .95), 2),
+                    "max": round(max(wall, default=0), 2)},
+        "ms_cpu": {"p50": round(percentile(cpu, .5), 2), "p95": round(percentile(cpu, .95), 2),
+                   "max": round(max(cpu, default=0), 2)},
+        "misses": misses,
+    }
+
+
+def table(result: Dict) -> str:
+    lines = ["| kind | hidden | details | recall |", "| --- | ---: | ---: | ---: |"]
+    for kind, v in result["per_kind"].items():
+        lines.append(f"| {kind} | {v['hidden']} | {v['details']} | {v['recall']:.1%} |")
+    lines.append(f"| **all** | {result['details'] - len(result['misses'])} | {result['details']} | "
+                 f"**{result['recall']:.1%}** |")
+    return "\n".join(lines)

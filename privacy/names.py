@@ -1,0 +1,127 @@
+"""The statistical name finder beside the rules: the NER pipeline privacy.train_names builds into
+models/spacy/names (`make names`). Redaction needs it: without it, loading fails with NamesModelMissing
+instead of quietly leaving names that only the model would find.
+
+    >>> finder = NameFinder.load()
+    >>> finder.spans("I saw Okafor yesterday")
+    [(6, 12)]
+
+What the model marks goes through a few checks before it is redacted. A span is kept when one of
+its words is a *candidate*: not an ordinary word (stop words, the medical and everyday words of
+privacy.redact, the drugs, tests, organisations, days and months of name_templates.txt) and either
+  * capitalised, and a name in Faker's lists or no common English word (the 50,000 most frequent
+    words of symspellpy's English dictionary): "Okafor", "Grace", not "Brutal" or "Houston";
+  * or in lower case, four letters or more, a name in Faker's lists and none of the 15,000 most
+    frequent English words: "magdalena", not "hope";
+    a span in lower case must be made of names only;
+and nothing of it lies inside a placeholder ([NAME], [PHONE]...). Beside the model, a capitalised word
+that is a name in Faker's lists and none of the 15,000 most frequent English words is a name wherever
+it stands ("Wilhelmina", "Okonkwo"; in 3,515 NLU examples this marks four words, three of them names). Words in capitals of four letters
+or fewer ("MRN", "DOB") are no candidates. The same test decides whether the model runs at all: a
+message with no candidate word cannot give a name that would be kept, so the model is skipped (most
+second passes, many medical messages): this saves time and changes nothing.
+
+The name lists and the dictionary's words are stored beside the model (lexicon.json, written by
+privacy.train_names), so redaction needs neither Faker nor symspellpy's file at run time.
+"""
+import json
+import re
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional, Tuple
+
+import spacy
+
+from privacy.name_data import read_templates
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES_DIR = ROOT / "models" / "spacy" / "names"
+LEXICON = "lexicon.json"
+LOWER_CASE_COMMON = 15_000  # a lower-case name must not be one of the 15,000 most frequent English words
+LABEL = "NAME"
+PARTICLES = frozenset("van von de der den da di del della la le du dos das al bin y e".split())
+WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+class NamesModelMissing(FileNotFoundError):
+    """The name finder has not been built: redaction refuses to run without it."""
+
+
+def never_names(names: frozenset = frozenset()) -> frozenset:
+    """Lower-case words from the template file's drugs, tests, organisations, days and months, and the
+    words of its messages without names ("Bonjour", "Imodium") that are no name in Faker's lists."""
+    sections = read_templates()
+    words = set()
+    for kind in ("drug", "term", "org", "day", "month"):
+        for entry in sections.get(f"fill {kind}", []):
+            words.update(w.lower() for w in WORD_RE.findall(entry) if len(w) > 1)
+    for template in sections.get("plain", []):
+        words.update(w.lower() for w in WORD_RE.findall(re.sub(r"\{\w+\}", " ", template))
+                     if w.lower() not in names)
+    return frozenset(words)
+
+
+class NameFinder:
+    def __init__(self, nlp, lexicon: dict, ordinary: Callable[[str], bool] = lambda word: False):
+        self.nlp = nlp
+        self.ordinary = ordinary  # a word that is never a name by itself (lower case in)
+        self.names = frozenset(lexicon["names"])  # Faker's first names and surnames, lower case
+        self.never = never_names(self.names)
+        self.words = frozenset(lexicon["words"])  # common English words, lower case, most frequent first
+        self.very_common = frozenset(lexicon["words"][:LOWER_CASE_COMMON])
+
+    @classmethod
+    def load(cls, path: Optional[Path] = None, ordinary: Callable[[str], bool] = lambda word: False):
+        path = Path(path or NAMES_DIR)
+        if not (path / "config.cfg").exists():
+            raise NamesModelMissing(
+                f"The name finder used by redaction is missing at {path}: build it with `make names` "
+                "(python -m privacy.train_names, about 2-3 minutes). Redaction will not run without it.")
+        lexicon = json.loads((path / LEXICON).read_text(encoding="utf-8"))
+        return cls(spacy.load(path), lexicon, ordinary)
+
+    def candidate(self, word: str) -> bool:
+        """A word that can make a name the model marks worth keeping (see the module's docstring)."""
+        low = word.lower()
+        if len(word) < 2 or low in self.never or self.ordinary(word) or (word.isupper() and len(word) <= 4):
+            return False
+        if word.islower():
+            return len(word) > 3 and low in self.names and low not in self.very_common and low not in PARTICLES
+        return low in self.names or low not in self.words
+
+    def worth_running(self, text: str) -> bool:
+        return any(self.candidate(w) for w in WORD_RE.findall(text))
+
+    def listed(self, text: str) -> List[Tuple[int, int]]:
+        """Capitalised words that are names in Faker's lists and none of the 15,000 most frequent English
+        words ("Wilhelmina", "Okonkwo"), wherever they stand: what the model may miss without a cue."""
+        return [(m.start(), m.end()) for m in WORD_RE.finditer(text)
+                if m.group()[:1].isupper() and m.group()[1:].islower() and m.group().lower() in self.names
+                and m.group().lower() not in self.very_common and self.candidate(m.group())]
+
+    def spans(self, text: str, held: Iterable[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:
+        found = self._keep(self.nlp(text), held) if self.worth_running(text) else []
+        return found + self.listed(text)
+
+    def spans_many(self, texts: List[str], batch_size: int = 64) -> List[List[Tuple[int, int]]]:
+        run = [i for i, t in enumerate(texts) if self.worth_running(t)]
+        out = [self.listed(t) for t in texts]
+        for i, doc in zip(run, self.nlp.pipe([texts[i] for i in run], batch_size=batch_size)):
+            out[i] = self._keep(doc) + out[i]
+        return out
+
+    def _keep(self, doc, held: Iterable[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:
+        held = list(held)
+        out = []
+        for ent in doc.ents:
+            if ent.label_ != LABEL:
+                continue
+            s, e = ent.start_char, ent.end_char
+            if any(s < he and hs < e for hs, he in held) or "[" in ent.text or "]" in ent.text:
+                continue
+            words = WORD_RE.findall(ent.text)
+            if not any(self.candidate(w) for w in words):
+                continue
+            if ent.text.islower() and not all(w in self.names or w in PARTICLES for w in words):
+                continue  # "numero di cellulare", "brutal": lower-case names are names only
+            out.append((s, e))
+        return out

@@ -1,0 +1,110 @@
+"""The kinds of personal detail redaction covers beside names and the first rules (privacy.redact):
+phone numbers in other countries' layouts (checked by phonenumbers), credentials, spelled-out e-mail
+and web addresses, social handles, account and card numbers, continental street addresses, birth
+dates in other languages; and the ordinary numbers and words that must stay."""
+import pytest
+
+from privacy.redact import PLACEHOLDERS, Redactor
+
+
+@pytest.fixture(scope="module")
+def redactor(nlp):
+    return Redactor(nlp)
+
+
+# (message, what must be gone, the placeholder that must be there)
+DETAILS = [
+    # phone numbers: national layouts of Spain, France, Brazil, Germany, Mexico, Italy, Poland
+    ("mi teléfono es 612 34 56 78", "612 34 56 78", "[PHONE]"),
+    ("mon portable: 06 45 78 12 90", "06 45 78 12 90", "[PHONE]"),
+    ("meu celular é (21) 98765-4321", "98765-4321", "[PHONE]"),
+    ("Handy: 0151 23456789", "0151 23456789", "[PHONE]"),
+    ("WhatsApp +52 1 55 1234 5678", "1234 5678", "[PHONE]"),
+    ("numero di cellulare 347 123 4567", "347 123 4567", "[PHONE]"),
+    ("zadzwoń: 601 234 567", "601 234 567", "[PHONE]"),
+    ("06 12 34 56 78", "06 12 34 56 78", "[PHONE]"),
+    ("ring me on +44 7700 900 461 please", "7700 900 461", "[PHONE]"),
+    # credentials
+    ("my password for the portal is Sunflower#2023", "Sunflower#2023", "[CREDENTIAL]"),
+    ("PIN is 7731", "7731", "[CREDENTIAL]"),
+    ("the login code they sent was 558201", "558201", "[CREDENTIAL]"),
+    ("username: kbrennan64 password: tulips4ever", "kbrennan64", "[CREDENTIAL]"),
+    ("username: kbrennan64 password: tulips4ever", "tulips4ever", "[CREDENTIAL]"),
+    ("my passcode is 120564 for the app", "120564", "[CREDENTIAL]"),
+    ('my password is "purple monkey dishwasher"', "monkey", "[CREDENTIAL]"),
+    ("my password: Blue Horse 77", "Horse", "[CREDENTIAL]"),
+    ("mi contraseña es Gatito2020", "Gatito2020", "[CREDENTIAL]"),
+    # e-mail addresses spelled out
+    ("my email is jane dot doe at example dot org", "jane", "[EMAIL]"),
+    ("contact: h.okafor(at)uni-example(dot)de", "okafor", "[EMAIL]"),
+    ("write to j.doe [at] mail.com", "j.doe", "[EMAIL]"),
+    ("send it to bettina_k at gmx dot de", "bettina_k", "[EMAIL]"),
+    ("email pat at outlook dot com", "pat at outlook", "[EMAIL]"),
+    # web addresses and handles
+    ("my gofundme is gofundme dot com slash help-for-denise", "denise", "[URL]"),
+    ("I blog at www.stage4andstillhere.de/ueber-mich", "stage4andstillhere", "[URL]"),
+    ("my insta is metsmama_ana72", "metsmama_ana72", "[NAME]"),
+    ("find me on TikTok: chemo.with.carla", "chemo.with.carla", "[NAME]"),
+    # account, card and ID numbers
+    ("my account number is 4417 8823 0091", "8823", "[RECORD NUMBER]"),
+    ("card 5500 0000 0000 0004 exp 09/27", "5500 0000", "[RECORD NUMBER]"),
+    ("IBAN GB29 NWBK 6016 1331 9268 19", "NWBK 6016", "[RECORD NUMBER]"),
+    ("DNI 48291734K", "48291734K", "[RECORD NUMBER]"),
+    ("NHS no. 943 476 5919", "943 476 5919", "[RECORD NUMBER]"),
+    ("hospital number RX0048812", "RX0048812", "[RECORD NUMBER]"),
+    ("the claim number on the letter is 2024-778812", "778812", "[RECORD NUMBER]"),
+    # addresses, here and abroad
+    ("my address is Calle de Toledo 45, 28005 Madrid", "Toledo", "[ADDRESS]"),
+    ("send it to 8 rue des Lilas, 69003 Lyon", "Lilas", "[ADDRESS]"),
+    ("Hauptstraße 5, 10115 Berlin", "Hauptstraße", "[ADDRESS]"),
+    ("Via Roma 10, 00184 Roma", "Via Roma 10", "[ADDRESS]"),
+    ("ul. Marszałkowska 10, 00-950 Warszawa", "Marszałkowska", "[ADDRESS]"),
+    ("our house is 15 Maple Drive, Springfield", "Springfield", "[ADDRESS]"),
+    # birth dates in other languages
+    ("nací el 15/08/1970", "15/08/1970", "[DATE OF BIRTH]"),
+    ("born 14 de marzo de 1972", "1972", "[DATE OF BIRTH]"),
+    ("geboren am 03.04.1961", "03.04.1961", "[DATE OF BIRTH]"),
+]
+
+
+@pytest.mark.parametrize("text, secret, placeholder", DETAILS)
+def test_detail_is_replaced(redactor, text, secret, placeholder):
+    out = redactor.redact(text)
+    assert secret not in out, out
+    assert placeholder in out, out
+    assert redactor.redact(out) == out
+
+
+@pytest.mark.parametrize("text", [
+    "my counts were 250 300 1500 over three weeks",
+    "on Ibrance from 2019-2021 and Kisqali 2022 - 2024",
+    "diagnosed 04/12/2019, scan on 14.03.2024",
+    "platelets 150 000, ANC 1 500",
+    "pins and needles in my feet after Taxol",
+    "the pin in my hip hurts when it rains",
+    "I need a password reset for the portal",
+    "my password is the same as before",
+    "what's the PIN code for the pharmacy locker? they never told me",
+    "look at the dot com sites, not the blogs",
+    "I'm at home, call the clinic at 9",
+    "in Spring 2024 I started Enhertu",
+    "we go via Zoom 2 times a week",
+    "my insta is private",
+    "I take 2.5 mg letrozole and 600 mg Kisqali",
+    "blood pressure 120/80, heart rate 72",
+    "Stage 4 since 2019, ER+ PR- HER2 1+",
+    "1000 mg/m2 twice a day for 14 days",
+])
+def test_ordinary_numbers_and_words_stay(redactor, text):
+    assert redactor.redact(text) == text
+
+
+def test_the_new_placeholder_is_never_redacted_again(redactor):
+    assert PLACEHOLDERS["CREDENTIAL"] == "[CREDENTIAL]"
+    text = "my password is [CREDENTIAL] and my PIN is [CREDENTIAL]"
+    assert redactor.redact(text) == text
+
+
+def test_batch_and_single_agree_on_the_new_kinds(redactor):
+    texts = [case[0] for case in DETAILS]
+    assert redactor.redact_many(texts) == [redactor.redact(t) for t in texts]

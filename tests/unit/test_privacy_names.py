@@ -1,0 +1,112 @@
+"""The name finder beside the redaction rules (privacy.names, trained by privacy.train_names on
+privacy.name_data's generated messages): it loads, finds names with and without cues in several
+languages, keeps capitalised medical and everyday words, and redaction refuses to run without it."""
+import pytest
+
+from privacy import name_data
+from privacy.names import NameFinder, NamesModelMissing
+from privacy.redact import RULES_ONLY, Redactor
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return NameFinder.load()
+
+
+@pytest.fixture(scope="module")
+def redactor(nlp, finder):
+    return Redactor(nlp, names=finder)
+
+
+def test_the_model_loads_with_its_lexicon(finder):
+    assert finder.nlp.pipe_names == ["ner"]
+    assert finder.nlp.get_pipe("ner").labels == ("NAME",)
+    assert "okafor" in finder.names and "the" in finder.words
+
+
+def test_redaction_fails_loudly_without_the_model(nlp, tmp_path):
+    with pytest.raises(NamesModelMissing, match="make names"):
+        Redactor(nlp, names=tmp_path / "no-model-here")
+    with pytest.raises(FileNotFoundError):  # NamesModelMissing is a FileNotFoundError
+        NameFinder.load(tmp_path)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("I saw Okafor yesterday and he was kind", "Okafor"),
+    ("Patel said the scan was stable", "Patel"),
+    ("Went with Bartholomew to the infusion center, he was great", "Bartholomew"),
+    ("A lovely volunteer named Wilhelmina sat with me during chemo", "Wilhelmina"),
+    ("Nakamura wants to switch me to Trodelvy", "Nakamura"),
+    ("talked to Ingrid about the scan", "Ingrid"),
+    ("i texted magdalena about the scan", "magdalena"),
+])
+def test_names_with_no_cue(redactor, text, name):
+    out = redactor.redact(text)
+    assert name not in out and "[NAME]" in out, out
+
+
+@pytest.mark.parametrize("text, name", [
+    ("hola, me llamo Guadalupe Ramírez y tengo cáncer de mama", "Guadalupe Ramírez"),
+    ("me llamo lucía fernández", "lucía fernández"),
+    ("Bonjour, je m'appelle Sylvie Lefèvre", "Sylvie Lefèvre"),
+    ("Olá, meu nome é Joana Carvalho", "Joana Carvalho"),
+    ("Hallo, ich heiße Birgit Schäfer", "Birgit Schäfer"),
+    ("Ciao, mi chiamo Giulia Bernardi", "Giulia Bernardi"),
+    ("nazywam się Agnieszka Wiśniewska", "Agnieszka Wiśniewska"),
+    ("mi esposo Rodrigo pregunta si el Xeloda causa diarrea", "Rodrigo"),
+    ("my name is siobhan o'connell", "siobhan o'connell"),
+    ("My sister Ngozi Adeyemi-Clarke has MBC", "Ngozi Adeyemi-Clarke"),
+    ("Dr. Vasquez-Morales put me on Kisqali", "Vasquez-Morales"),
+    ("My mother-in-law, Concepción de la Vega, takes tamoxifen", "Concepción de la Vega"),
+])
+def test_names_after_cues_in_several_languages(redactor, text, name):
+    out = redactor.redact(text)
+    for part in name.replace("-", " ").split():
+        if len(part) > 3:
+            assert part not in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "Ibrance, Kisqali or Verzenio? Enhertu later?",
+    "letrozole and Faslodex since March",
+    "I'm HER2-low, Stage IV, PET-CT on Monday",
+    "Christmas at Mayo Clinic was strange",
+    "Living Beyond Breast Cancer has a webinar on Thursday",
+    "Dana-Farber or Mass General for a second opinion?",
+    "Medicare covers Zometa, Medicaid denied the MRI",
+    "Thanks so much, Easter with the family was lovely",
+    "Verzenio diarrhea is brutal, Imodium barely helps",
+    "Hope the scan is ok. Will the hair grow back?",
+    "Macmillan and Breast Cancer Now both have helplines",
+    "Olá! Bonjour! Hallo! Buenos días, ¿alguien toma Ibrance?",
+])
+def test_capitalised_ordinary_words_stay(redactor, text):
+    assert redactor.redact(text) == text
+
+
+def test_placeholders_and_institutions_named_after_people_stay(finder, redactor):
+    assert finder.spans("my name is [NAME] and [NAME] drives me", held=[(11, 17), (22, 28)]) == []
+    text = "I did the Susan G. Komen walk and went to Dana-Farber and Sloan Kettering"
+    assert redactor.redact(text) == text
+
+
+def test_a_message_with_no_candidate_word_skips_the_model(finder):
+    assert not finder.worth_running("I had chemo today and feel tired, is that normal?")
+    assert finder.worth_running("I saw Okafor today")
+    assert not finder.worth_running("Ibrance, HER2, Monday, MRN, DOB")
+
+
+def test_training_data_are_deterministic_and_labelled():
+    a = name_data.generate(seed=3, n_person=60, n_plain=30)
+    b = name_data.generate(seed=3, n_person=60, n_plain=30)
+    assert a == b
+    assert any(spans for _, spans in a) and any(not spans for _, spans in a)
+    for text, spans in a:
+        for s, e in spans:
+            assert text[s:e].strip() == text[s:e] and text[s:e]
+
+
+def test_rules_only_is_explicit(nlp):
+    rules = Redactor(nlp, names=RULES_ONLY)
+    assert rules.names is None
+    assert "Okafor" in rules.redact("I saw Okafor yesterday")
