@@ -34,8 +34,9 @@ def main(argv=None):
     print(f"\npersonal details hidden: {result['recall']:.1%} (target >= 98%)")
     print(f"ordinary words kept:     {result['words_kept']:.1%} of {result['ordinary_words']} (target >= 98%)")
     print(f"messages without details left unchanged: {result['messages_without_details_unchanged']}")
-    print(f"time per message: p50 {result['ms_wall']['p50']} ms, p95 {result['ms_wall']['p95']} ms wall-clock "
-          f"(CPU p95 {result['ms_cpu']['p95']} ms; target <= 5 ms at p95)")
+    print(f"time per message: p50 {result['ms_wall']['p50']} ms, p95 {result['ms_wall']['p95']} ms wall-clock, "
+          f"first run (CPU p95 {result['ms_cpu']['p95']} ms); fastest of {result['ms_wall_best']['repeat']} runs: "
+          f"p50 {result['ms_wall_best']['p50']} ms, p95 {result['ms_wall_best']['p95']} ms (target <= 5 ms at p95)")
     if args.show_misses:
         for miss in result["misses"]:
             print(f"  missed {miss['kind']}: {miss['detail']!r} in {miss['redacted']!r}")
