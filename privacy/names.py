@@ -86,6 +86,8 @@ class NameFinder:
             return False
         if word.islower():
             return len(word) > 3 and low in self.names and low not in self.very_common and low not in PARTICLES
+        if not word[0].isupper():
+            return False  # scripts without capitals (Hebrew, Arabic, Chinese...) are left as written
         return low in self.names or low not in self.words
 
     def worth_running(self, text: str) -> bool:

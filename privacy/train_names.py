@@ -79,7 +79,7 @@ def train(out_dir: Path = NAMES_DIR, epochs: int = EPOCHS, log=print) -> dict:
     for epoch in range(epochs):
         rng.shuffle(train_data)
         losses = {}
-        for batch in minibatch(train_data, size=compounding(16.0, 64.0, 1.001)):
+        for batch in minibatch(train_data, size=compounding(32.0, 128.0, 1.001)):
             nlp.update(batch, drop=0.15, sgd=optimizer, losses=losses)
         log(f"epoch {epoch + 1}/{epochs}: loss {losses['ner']:.0f} ({time.time() - started:.0f} s)")
     scores = nlp.evaluate(dev_data)
