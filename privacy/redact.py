@@ -959,7 +959,8 @@ class Redactor:
             k = j
             if doc[k].text == "." and not doc[k - 1].whitespace_ and k + 1 < n and doc[k + 1].text == ",":
                 k += 1  # "Ave., Apt 4": the abbreviation's full stop, split off by the tokenizer
-            k = k + 1 if doc[k].text == "," else k
+            town_in = doc[k].lower_ == "in" and k == j  # "12 Oak Street in Springfield"
+            k = k + 1 if doc[k].text == "," or town_in else k
             if k >= n:
                 break
             if doc[k].lower_ in UNIT_WORDS:  # ", Apt 4B" / "# 12"
@@ -983,7 +984,7 @@ class Redactor:
                 if m2 < n and (self._postcode_end(doc, m2) or self._zip_end(doc, m2) or self._state_end(doc, m2)):
                     j = m
                     continue
-            if m > k > j and (m == n or doc[m].is_punct or doc[m].is_space):
+            if m > k > j and (m == n or doc[m].is_punct or doc[m].is_space or town_in):
                 j = m  # "12 Oak Street, Springfield": the town after the street goes with it
             break
         return j
