@@ -2,7 +2,8 @@
 
 A set is JSON lines {"text": ..., "details": [{"kind": ..., "text": ...}]}, each detail's text a piece of
 the message. Measured, per message redacted on its own:
-  * a detail is hidden when its text no longer appears in the redacted message and no word of 4 or
+  * a detail is hidden when its text no longer appears in the redacted message (not as part of a longer
+    word: a surname "Ng" does not appear in "driving") and no word of 4 or
     more characters from it survives there (as a whole word, same case): "742 Evergreen Terrace,
     Springfield" redacted to "[ADDRESS], Springfield" is a miss. A word survives when the redacted
     message has it more often than the rest of the message does ("I blog about it at [URL]" hides
@@ -34,8 +35,8 @@ def load(path: Path) -> List[dict]:
 def hidden(detail: str, redacted: str, elsewhere: Counter = Counter()) -> bool:
     """`elsewhere`: the words of the message outside its details. A word of the detail survives when
     the redacted message has it more often than they do ("I blog about it at www.../about-me")."""
-    if detail in redacted:
-        return False
+    if re.search(rf"(?<!\w){re.escape(detail)}(?!\w)", redacted):
+        return False  # still there as written ("Ng" is not in "driving")
     left = Counter(WORD_RE.findall(PLACEHOLDER_RE.sub(" ", redacted)))
     return not any(len(w) >= 4 and left[w] > elsewhere[w] for w in WORD_RE.findall(detail))
 

@@ -36,6 +36,7 @@ from privacy.name_data import read_templates
 ROOT = Path(__file__).resolve().parent.parent
 NAMES_DIR = ROOT / "models" / "spacy" / "names"
 LEXICON = "lexicon.json"
+WINDOW = 8  # tokens read either side of a candidate word in a long message
 LOWER_CASE_COMMON = 15_000  # a lower-case name must not be one of the 15,000 most frequent English words
 LABEL = "NAME"
 PARTICLES = frozenset("van von de der den da di del della la le du dos das al bin y e".split())
@@ -66,6 +67,7 @@ class NameFinder:
         self.ordinary = ordinary  # a word that is never a name by itself (lower case in)
         self.names = frozenset(lexicon["names"])  # Faker's first names and surnames, lower case
         self.never = never_names(self.names)
+        self._candidates = {}  # word -> candidate(word): a cache (plain dict reads and writes are thread-safe)
         self.words = frozenset(lexicon["words"])  # common English words, lower case, most frequent first
         self.very_common = frozenset(lexicon["words"][:LOWER_CASE_COMMON])
 
@@ -81,6 +83,14 @@ class NameFinder:
 
     def candidate(self, word: str) -> bool:
         """A word that can make a name the model marks worth keeping (see the module's docstring)."""
+        known = self._candidates.get(word)
+        if known is None:
+            known = self._candidates[word] = self._candidate(word)
+            if len(self._candidates) > 100_000:
+                self._candidates.clear()
+        return known
+
+    def _candidate(self, word: str) -> bool:
         low = word.lower()
         if len(word) < 2 or low in self.never or self.ordinary(word) or (word.isupper() and len(word) <= 4):
             return False
@@ -93,6 +103,26 @@ class NameFinder:
     def worth_running(self, text: str) -> bool:
         return any(self.candidate(w) for w in WORD_RE.findall(text))
 
+    def pieces(self, text: str) -> List[Tuple[int, str]]:
+        """What the model reads: (offset, text) pieces. Nothing when no word is a candidate; the whole
+        message when it is short; else the stretches of WINDOW tokens either side of each candidate
+        word (what the model marks elsewhere would be dropped anyway, and it looks only a few tokens
+        around a word): a long message costs about what a short one does."""
+        if not self.worth_running(text):
+            return []
+        doc = self.nlp.make_doc(text)
+        if len(doc) <= 2 * WINDOW + 8:
+            return [(0, text)]
+        hits = [t.i for t in doc if any(self.candidate(w) for w in WORD_RE.findall(t.text))]
+        stretches = []
+        for i in hits:
+            a, b = max(0, i - WINDOW), min(len(doc), i + WINDOW + 1)
+            if stretches and a <= stretches[-1][1]:
+                stretches[-1][1] = max(stretches[-1][1], b)
+            else:
+                stretches.append([a, b])
+        return [(doc[a].idx, text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1].text)]) for a, b in stretches]
+
     def listed(self, text: str) -> List[Tuple[int, int]]:
         """Capitalised words that are names in Faker's lists and none of the 15,000 most frequent English
         words ("Wilhelmina", "Okonkwo"), wherever they stand: what the model may miss without a cue."""
@@ -101,14 +131,21 @@ class NameFinder:
                 and m.group().lower() not in self.very_common and self.candidate(m.group())]
 
     def spans(self, text: str, held: Iterable[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:
-        found = self._keep(self.nlp(text), held) if self.worth_running(text) else []
-        return found + self.listed(text)
+        held = list(held)
+        out = [(s + offset, e + offset) for offset, piece in self.pieces(text) for s, e in self._keep(self.nlp(piece))]
+        out += self.listed(text)
+        return [(s, e) for s, e in out if not any(s < he and hs < e for hs, he in held)]
 
-    def spans_many(self, texts: List[str], batch_size: int = 64) -> List[List[Tuple[int, int]]]:
-        run = [i for i, t in enumerate(texts) if self.worth_running(t)]
-        out = [self.listed(t) for t in texts]
-        for i, doc in zip(run, self.nlp.pipe([texts[i] for i in run], batch_size=batch_size)):
-            out[i] = self._keep(doc) + out[i]
+    def spans_many(self, texts: List[str], batch_size: int = 64,
+                   held: Optional[List[List[Tuple[int, int]]]] = None) -> List[List[Tuple[int, int]]]:
+        jobs = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in self.pieces(text)]
+        out = [[] for _ in texts]
+        for (i, offset, _), doc in zip(jobs, self.nlp.pipe([piece for _, _, piece in jobs], batch_size=batch_size)):
+            out[i] += [(s + offset, e + offset) for s, e in self._keep(doc)]
+        for i, text in enumerate(texts):
+            out[i] += self.listed(text)
+            if held and held[i]:
+                out[i] = [(s, e) for s, e in out[i] if not any(s < he and hs < e for hs, he in held[i])]
         return out
 
     def _keep(self, doc, held: Iterable[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:

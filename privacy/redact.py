@@ -112,6 +112,7 @@ PRIORITY = {EMAIL: 0, URL: 0, CREDENTIAL: 0, RECORD: 1, DOB: 2, ADDRESS: 3, PHON
 RULES_ONLY = "rules only"
 MAX_PASSES = 4
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,7 @@ RECORD_TRIGGERS = [
     ["driver", "'s", "license"], ["drivers", "license"], ["passport"], ["chi"], ["ihi"], ["dni"], ["nie"],
     ["curp"], ["rfc"], ["cpf"], ["nss"], ["pesel"], ["codice", "fiscale"], ["tessera", "sanitaria"],
     ["tarjeta", "sanitaria"], ["carte", "vitale"], ["versichertennummer"], ["sécurité", "sociale"],
+    ["ref"], ["reference"], ["claim"], ["chart", "number"], ["chart", "no"], ["chart", "#"], ["sin"],
     ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
 ]
 RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's de es est ist è é n° nº número numero numéro")
@@ -303,7 +305,7 @@ LAB_NAMES = _words("""platelet platelets plt plts count counts wbc rbc anc neutr
     lymphs steps""")
 LAB_UNITS = _words("cells units iu steps ul mcl µl mm3 copies mg mcg ml / per k")
 MONEY = _words("$ £ € usd dollars pounds euros bucks")
-BIRTH_FILLERS = _words(": - = is was on in the of 's its it's , date at el le am em il en de del du di dia día")
+BIRTH_FILLERS = _words(": - = is was on in the of 's it its it's , date at el le am em il en de del du di dia día")
 # Words between a birth word and a date after it: "born in Leeds on", "born at St Mary's hospital on".
 BIRTH_AFTER = _words("in at on the a an 's hospital home was were is :")
 # Words between a date and the birth word after it: "3/14/72 is my birthday", "14.03.72 (DOB)".
@@ -334,13 +336,21 @@ _TLD = r"(?:com|org|net|edu|gov|info|biz|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|mx|
 SPELLED_EMAIL_RE = re.compile(
     rf"(?<![\w.+-])(?P<local>[\w+-]+(?:{_DOT}[\w+-]+)*)(?P<at>\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|\(@\)|\[@\])\s*|"
     rf"\s+@\s+|\s+at\s+)(?P<domain>[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}{_TLD})(?![\w-]|{_DOT}\w)", re.IGNORECASE)
+# "j.doe@company" (no ending), "janedoe62 at gmail" (a provider, no ending).
+LOOSE_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]*[^\W\d_][\w.+-]*@[^\W\d_][\w-]*(?:\.[\w-]+)*|(?<![\w.+-])[\w.+-]+(?:\s*(?:@|\(at\)|\[at\])\s*|"
+    r"\s+at\s+)(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol|protonmail|gmx)\b", re.IGNORECASE)
+# A domain with a path, whatever its ending: "linktr.ee/metsmama", "youtube.com/@jo" (split by the tokenizer).
+URL_PATH_RE = re.compile(r"(?<![\w@.-])(?:https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,6}/[^\s]*[\w/]")
 MAIL_CUE_RE = re.compile(r"(?:e-?mail|mail|correo|courriel|write|message|contact)\W*(?:\w+\W+){0,4}$", re.IGNORECASE)
 # A web address with its dots spelled out: "caringbridge dot org slash janedoe", "www dot myblog dot com".
 SPELLED_URL_RE = re.compile(
     rf"(?<![\w.@-])(?P<host>[\w-]+)(?:\s+dot\s+[\w-]+)*\s+dot\s+{_TLD}\b(?:\s*(?:/|\bslash\b)\s*[\w.-]+)*", re.IGNORECASE)
 # Credentials: "my password is hunter2", "PIN: 4821", "the login code was 482913", "username jdoe72".
 CREDENTIAL_RE = re.compile(
-    r"\b(?P<cue>pass\s?words?|passwd|pwd|pass\s?code|pass\s?phrase|pin(?:\s?(?:number|code|no\.?|#))?|"
+    r"\b(?P<cue>pass\s?words?|passwd|pwd|pw|pass\s?code|pass\s?phrase|(?:security|secret)\s+(?:question|answer)s?|"
+    r"(?<!zip )(?<!postal )(?<!post )(?<!area )(?<!country )(?<!billing )(?<!icd )(?<!cpt )(?<!dress )(?<!promo )"
+    r"(?<!discount )(?<!bar )(?<!qr )(?<!source )code|pin(?:\s?(?:number|code|no\.?|#))?|"
     r"(?:log-?in|sign-?in|verification|security|access|one-?time|2fa|two-factor|auth(?:entication)?|otp)\s+"
     r"(?:code|pin|password|passcode|number)|otp|user\s?(?:name|id)|log-?in(?:\s+(?:name|id))?|contraseña|clave|"
     r"mot\s+de\s+passe|code\s+pin|senha|passwort|kennwort|benutzername|has[lł]o)\b"
@@ -351,7 +361,7 @@ PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+/.\-])(?:(?:\+|00)\s?)?(?:\(\d{1,4}\)\
 DATE_LIKE_RE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$|^(?:19|20)\d\d\s?[-–]\s?(?:19|20)\d\d$")
 # Social media handles without an @: "my insta is pinkwarrior_72", "TikTok: jane.doe.mbc".
 SOCIAL_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|snap|threads|bluesky|linkedin|"
-                       r"youtube|handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|is))*\s*[:=-]?\s*"
+                       r"youtube|handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|is|as))*(?:\s*[:=-]\s*|\s+)"
                        r"(?P<value>@?[\w.]*[\d_.][\w.]*\w|@\w+)", re.IGNORECASE)
 # Payment cards (four groups of four, Amex's 4-6-5) and IBANs ("GB29 NWBK 6016 1331 9268 19").
 CARD_RE = re.compile(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{4}[ -]\d{6}[ -]\d{5}(?![\w-])")
@@ -362,7 +372,7 @@ _CAP = r"[A-ZÀ-ÝĄĆĘŁŃÓŚŹŻ][\w'’.-]*"
 _LINK = r"(?:(?:de|del|la|las|los|le|les|du|des|da|do|dos|das|di|della|von|der|l'|d')\s+)*"
 _POSTAL_CITY = rf"(?:,?\s*(?:\d{{5}}(?:-\d{{3}})?|\d{{2}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}})\s+{_CAP}(?:\s+{_CAP})?)?"
 STREET_ABROAD_RE = re.compile(
-    rf"\b(?:(?:(?i:calle|c/|avenida|avda\.?|paseo|carretera|carrera|rua|travessa|alameda|rue|chemin|impasse|allée|"
+    rf"\b(?:(?:(?i:calle|c/|avenida|avda\.?|av\.|paseo|carretera|carrera|rua|travessa|alameda|rue|chemin|impasse|allée|"
     rf"quai|ulica|ul\.|aleja|osiedle)|Via|Viale|Piazza|Corso|Largo|Plaza|Camino|al\.)\s+{_LINK}{_CAP}(?:\s+{_LINK}{_CAP}){{0,3}},?"
     rf"\s+(?:n[º°o]\.?\s*|nr\.?\s*|no\.?\s*)?\d{{1,5}}[A-Za-z]?(?:/\d+)?"
     rf"|\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|boulevard|bd|allée|chemin|impasse|place|quai|cours|route)\s+"
@@ -456,9 +466,12 @@ class Redactor:
             [month, day, comma, year],
             [month, the, day, comma, year],
             [the, day, of, month, de, comma, year],
+            [day, {"ORTH": {"IN": ["-", "/", "."]}}, month, {"ORTH": {"IN": ["-", "/", "."]}}, year],  # 12-Mar-1970
+            [day, {"ORTH": {"IN": ["-", "/", "."]}}, {"LOWER": {"REGEX": r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
+                                                              r"nov|dec)[a-z]*\.?[-/.](?:19|20)?\d\d$"}}],
         ])
         self.digit_matcher.add("DATE_PART", [
-            [month, comma, year], [month, day], [month, the, day], [the, day, of, month],
+            [month, comma, year], [month, of, year], [month, day], [month, the, day], [the, day, of, month],
             [{"TEXT": {"REGEX": NUMERIC_DM_RE}}],
         ])
         self.digit_matcher.add("BIRTH", [
@@ -649,14 +662,14 @@ class Redactor:
         strings = self.nlp.vocab.strings
         # Placeholders left by an earlier pass are no triggers: "[DATE OF BIRTH]" holds "birth".
         held = set()
-        for m in PLACEHOLDER_RE.finditer(doc.text):
+        text = doc.text  # (built anew from the tokens each time it is read)
+        for m in PLACEHOLDER_RE.finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
                 held.update(range(span.start, span.end))
         by_label = {}
-        text = doc.text
         matches = self.matcher(doc)
-        if any(c.isdigit() for c in text):
+        if DIGIT_RE.search(text):
             matches += self.digit_matcher(doc)
         if "@" in text or "." in text:
             matches += self.link_matcher(doc)
@@ -676,7 +689,7 @@ class Redactor:
 
         # Phone numbers.
         phone_tokens = set()
-        for m in PHONE_RE.finditer(doc.text):
+        for m in PHONE_RE.finditer(text):
             kind = m.lastgroup
             digits = sum(c.isdigit() for c in m.group())
             low, high = PHONE_DIGITS[kind]
@@ -691,7 +704,7 @@ class Redactor:
             chars.append((m.start(), m.end(), PHONE))
             if span is not None:
                 phone_tokens.update(range(span.start, span.end))
-        for s, e, label in self._text_findings(doc.text, [(s, e) for s, e, _ in chars]):
+        for s, e, label in self._text_findings(text, [(s, e) for s, e, _ in chars]):
             chars.append((s, e, label))
             span = doc.char_span(s, e, alignment_mode="expand") if label == PHONE else None
             if span is not None:  # a long number inside it is part of the phone number, not a record
@@ -699,9 +712,9 @@ class Redactor:
 
         # Names the model finds (not inside a placeholder or an institution's name).
         if self.names is not None:
-            held_chars = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(doc.text)]
+            held_chars = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
             keep_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in self.keep(doc)]
-            for s, e in (self.names.spans(doc.text, held_chars) if names is None else names):
+            for s, e in (self.names.spans(text, held_chars) if names is None else names):
                 if not any(s < ke and ks < e for ks, ke in held_chars + keep_chars):
                     chars.append((s, e, NAME))
 
@@ -742,6 +755,8 @@ class Redactor:
         # Addresses.
         for s, e in by_label.get("STREET", []):
             if self._street_ok(doc, s, e):
+                if s >= 3 and doc[s - 1].text == "," and doc[s - 3].lower_ in UNIT_WORDS:
+                    s -= 3  # "Apartment 3B, 77 Sunset Boulevard"
                 spans.append((s, self._address_tail(doc, e), ADDRESS))
         for s, e in by_label.get("LIVE_ON", []):
             spans.append((s + 2, self._address_tail(doc, e), ADDRESS))
@@ -830,6 +845,10 @@ class Redactor:
                         or re.search(r"[\d_.]|\sdot\s|\(dot\)|\[dot\]", m.group("local"), re.IGNORECASE)):
                     continue
             out.append((m.start(), m.end(), EMAIL))
+        for m in LOOSE_EMAIL_RE.finditer(text):
+            out.append((m.start(), m.end(), EMAIL))
+        for m in URL_PATH_RE.finditer(text):
+            out.append((m.start(), m.end(), URL))
         for m in SPELLED_URL_RE.finditer(text):
             if m.group("host").lower() not in STOP_WORDS:
                 out.append((m.start(), m.end(), URL))
@@ -845,12 +864,15 @@ class Redactor:
         for m in IBAN_RE.finditer(text):
             if sum(c.isdigit() for c in m.group()) >= 10:
                 out.append((m.start(), m.end(), RECORD))
-        if sum(c.isdigit() for c in text) >= 8:
+        if len(DIGIT_RE.findall(text)) >= 7:
             for m in PHONE_CANDIDATE_RE.finditer(text):
                 s, e = m.start(), m.end()
                 cand, digits = m.group(), sum(c.isdigit() for c in m.group())
-                if not 8 <= digits <= 15 or any(s < pe and ps < e for ps, pe in phones) or DATE_LIKE_RE.match(cand):
+                if not 7 <= digits <= 15 or any(s < pe and ps < e for ps, pe in phones) or DATE_LIKE_RE.match(cand):
                     continue
+                if digits == 7 and not (re.match(r"^\d{3}[ -]\d{4}$", cand)
+                                        and PHONE_CUE_RE.search(text[max(0, s - 30):s])):
+                    continue  # "call the house, 555-0199": a local number needs a phone word
                 cues = [c for c in PHONE_CUE_RE.findall(text[max(0, s - 30):s]) if not NUMBER_WORD_RE.match(c)]
                 if not cues and RECORD_WORD_RE.search(text[max(0, s - 60):s]):
                     continue  # "claim number ... 2024-778812" is a record (see RECORD_TRIGGERS), not a phone
@@ -984,6 +1006,8 @@ class Redactor:
                 if m2 < n and (self._postcode_end(doc, m2) or self._zip_end(doc, m2) or self._state_end(doc, m2)):
                     j = m
                     continue
+            if m > k and m < n and re.match(r"^\d{1,2}$", doc[m].text):
+                m += 1  # "Dublin 8"
             if m > k > j and (m == n or doc[m].is_punct or doc[m].is_space or town_in):
                 j = m  # "12 Oak Street, Springfield": the town after the street goes with it
             break

@@ -60,6 +60,25 @@ DETAILS = [
     ("Via Roma 10, 00184 Roma", "Via Roma 10", "[ADDRESS]"),
     ("ul. Marszałkowska 10, 00-950 Warszawa", "Marszałkowska", "[ADDRESS]"),
     ("our house is 15 Maple Drive, Springfield", "Springfield", "[ADDRESS]"),
+    # written after the first run on the frozen set (its per-kind recall, no message read): other layouts
+    ("call the house, 555-0199, anytime after 10", "555-0199", "[PHONE]"),
+    ("my email is janedoe62 at gmail", "janedoe62", "[EMAIL]"),
+    ("email: j.doe@company", "j.doe@company", "[EMAIL]"),
+    ("all my links are on linktr.ee/metsmama", "metsmama", "[URL]"),
+    ("watch my story at youtube.com/@chemocookingwithjane", "chemocookingwithjane", "[URL]"),
+    ("Apartment 3B, 77 Sunset Boulevard, Los Angeles", "3B", "[ADDRESS]"),
+    ("my mum lives at 14 Glebe Terrace, Apt 2, Dublin 8", "Dublin", "[ADDRESS]"),
+    ("I live at 45 Oak Street in Springfield with my husband", "Springfield", "[ADDRESS]"),
+    ("my address is Av. Paulista, 1578", "Paulista, 1578", "[ADDRESS]"),
+    ("DOB: 12-Mar-1970, MRN to follow", "1970", "[DATE OF BIRTH]"),
+    ("I was born in May of 1960 and diagnosed at 58", "1960", "[DATE OF BIRTH]"),
+    ("the form wants my birthdate, it's 9/9/62", "9/9/62", "[DATE OF BIRTH]"),
+    ("case ref 2023/44817 on the letter", "44817", "[RECORD NUMBER]"),
+    ("my chart number is 88812", "88812", "[RECORD NUMBER]"),
+    ("the claim CLM-88-12345 was denied again", "12345", "[RECORD NUMBER]"),
+    ("login: janedoe62 / pw: Roses!23", "Roses!23", "[CREDENTIAL]"),
+    ("the answer to my security question is Rover", "Rover", "[CREDENTIAL]"),
+    ("the door code is 4471, the nurse can let herself in", "4471", "[CREDENTIAL]"),
     # birth dates in other languages
     ("nací el 15/08/1970", "15/08/1970", "[DATE OF BIRTH]"),
     ("born 14 de marzo de 1972", "1972", "[DATE OF BIRTH]"),
@@ -94,6 +113,8 @@ def test_detail_is_replaced(redactor, text, secret, placeholder):
     "blood pressure 120/80, heart rate 72",
     "Stage 4 since 2019, ER+ PR- HER2 1+",
     "1000 mg/m2 twice a day for 14 days",
+    "the ICD code is C50.9 and the area code is 212",
+    "call me crazy, 2 years 3 months on Ibrance",
 ])
 def test_ordinary_numbers_and_words_stay(redactor, text):
     assert redactor.redact(text) == text
