@@ -32,10 +32,10 @@ def load(path: Path) -> List[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def hidden(detail: str, redacted: str, elsewhere: Counter = Counter()) -> bool:
+def hidden(detail: str, redacted: str, elsewhere: Counter = Counter(), whole_word: bool = True) -> bool:
     """`elsewhere`: the words of the message outside its details. A word of the detail survives when
     the redacted message has it more often than they do ("I blog about it at www.../about-me")."""
-    if re.search(rf"(?<!\w){re.escape(detail)}(?!\w)", redacted):
+    if (re.search(rf"(?<!\w){re.escape(detail)}(?!\w)", redacted) if whole_word else detail in redacted):
         return False  # still there as written ("Ng" is not in "driving")
     left = Counter(WORD_RE.findall(PLACEHOLDER_RE.sub(" ", redacted)))
     return not any(len(w) >= 4 and left[w] > elsewhere[w] for w in WORD_RE.findall(detail))
@@ -58,12 +58,12 @@ def percentile(values: List[float], q: float) -> float:
     return values[k]
 
 
-def evaluate(items: List[dict], redact: Callable[[str], str], warmup: int = 20, repeat: int = 3) -> Dict:
+def evaluate(items: List[dict], redact: Callable[[str], str], warmup: int = 20, repeat: int = 5) -> Dict:
     for item in items[:warmup]:
         redact(item["text"])
     per_kind: Dict[str, List[int]] = {}
     misses, wall, cpu, best = [], [], [], []
-    kept = total = unchanged = plain = 0
+    kept = total = unchanged = plain = strict = 0
     for item in items:
         text = item["text"]
         w0, c0 = time.perf_counter(), time.thread_time()
@@ -79,6 +79,7 @@ def evaluate(items: List[dict], redact: Callable[[str], str], warmup: int = 20, 
         words = ordinary_words(text, [d["text"] for d in item["details"]])
         for d in item["details"]:
             ok = hidden(d["text"], out, Counter(words))
+            strict += hidden(d["text"], out, Counter(words), whole_word=False)
             per_kind.setdefault(d["kind"], [0, 0])[0] += ok
             per_kind[d["kind"]][1] += 1
             if not ok:
@@ -97,6 +98,7 @@ def evaluate(items: List[dict], redact: Callable[[str], str], warmup: int = 20, 
     return {
         "messages": len(items), "details": details,
         "recall": round(found / details, 4) if details else None,
+        "recall_substring": round(strict / details, 4) if details else None,  # "appears" as any substring
         "per_kind": {k: {"hidden": v[0], "details": v[1], "recall": round(v[0] / v[1], 4)}
                      for k, v in sorted(per_kind.items())},
         "words_kept": round(kept / total, 4) if total else None, "ordinary_words": total,

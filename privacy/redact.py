@@ -716,6 +716,9 @@ class Redactor:
             keep_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in self.keep(doc)]
             for s, e in (self.names.spans(text, held_chars) if names is None else names):
                 if not any(s < ke and ks < e for ks, ke in held_chars + keep_chars):
+                    span = doc.char_span(s, e, alignment_mode="expand")
+                    if span is not None:  # the rest of the name: "Mary Ellen O'Neill-Brown"
+                        spans.append((span.start, max(span.end, self._name_end(doc, span.end - 1, "title")), NAME))
                     chars.append((s, e, NAME))
 
         # Record numbers.

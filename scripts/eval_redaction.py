@@ -31,7 +31,8 @@ def main(argv=None):
     result["set"] = str(args.set.relative_to(settings.ROOT) if args.set.is_absolute() else args.set)
     print(f"Redaction on {result['set']}: {result['messages']} messages, {result['details']} personal details\n")
     print(evaluation.table(result))
-    print(f"\npersonal details hidden: {result['recall']:.1%} (target >= 98%)")
+    print(f"\npersonal details hidden: {result['recall']:.1%} (target >= 98%; {result['recall_substring']:.1%} when a "
+          f"detail still 'appears' as part of a longer word too)")
     print(f"ordinary words kept:     {result['words_kept']:.1%} of {result['ordinary_words']} (target >= 98%)")
     print(f"messages without details left unchanged: {result['messages_without_details_unchanged']}")
     print(f"time per message: p50 {result['ms_wall']['p50']} ms, p95 {result['ms_wall']['p95']} ms wall-clock, "
