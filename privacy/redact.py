@@ -261,6 +261,9 @@ DIRECTIONS = _words("n s e w n. s. e. w. ne nw se sw north south east west")
 UNIT_WORDS = _words("apt apt. apartment unit suite ste ste. flat floor fl fl. room rm bldg building #")
 US_STATES = frozenset("""AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE
     NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR""".split())
+# Canadian provinces and Australian states: after a town in an address only ("Halifax, NS B3H 1A1").
+STATES_ABROAD = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT NSW VIC QLD WA SA TAS ACT".split())
+CA_POSTCODE_RE = re.compile(r"^[A-Z]\d[A-Z]$")
 US_STATE_NAMES = _words("""alabama alaska arizona arkansas california colorado connecticut delaware florida
     georgia hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
     michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania
@@ -285,10 +288,10 @@ RECORD_TRIGGERS = [
     ["driver", "'s", "license"], ["drivers", "license"], ["passport"], ["chi"], ["ihi"], ["dni"], ["nie"],
     ["curp"], ["rfc"], ["cpf"], ["nss"], ["pesel"], ["codice", "fiscale"], ["tessera", "sanitaria"],
     ["tarjeta", "sanitaria"], ["carte", "vitale"], ["versichertennummer"], ["sécurité", "sociale"],
-    ["ref"], ["reference"], ["claim"], ["chart", "number"], ["chart", "no"], ["chart", "#"], ["sin"],
+    ["ref"], ["reference"], ["claim"], ["id"], ["group", ":"], ["plate"], ["registration"], ["chart", "number"], ["chart", "no"], ["chart", "#"], ["sin"],
     ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
 ]
-RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's de es est ist è é n° nº número numero numéro")
+RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's ending ends last digits de es est ist è é n° nº número numero numéro")
 PHONE_TRIGGERS = _words("call phone cell mobile tel telephone text reach number whatsapp landline")
 # Before a number that only phonenumbers recognises: "llámame al 612 345 678", "mon portable 06 12 34 56 78".
 PHONE_CUE_RE = re.compile(r"\b(?:(?:call|phone|cell|mobile|tel|telephone|text|reach|number|whatsapp|landline|contact|"
@@ -348,7 +351,7 @@ SPELLED_URL_RE = re.compile(
     rf"(?<![\w.@-])(?P<host>[\w-]+)(?:\s+dot\s+[\w-]+)*\s+dot\s+{_TLD}\b(?:\s*(?:/|\bslash\b)\s*[\w.-]+)*", re.IGNORECASE)
 # Credentials: "my password is hunter2", "PIN: 4821", "the login code was 482913", "username jdoe72".
 CREDENTIAL_RE = re.compile(
-    r"\b(?P<cue>pass\s?words?|passwd|pwd|pw|pass\s?code|pass\s?phrase|(?:security|secret)\s+(?:question|answer)s?|"
+    r"\b(?P<cue>pass\s?words?|pass(?=\s*:)|passwd|pwd|pw|pass\s?code|pass\s?phrase|(?:security|secret)\s+(?:question|answer)s?|"
     r"(?<!zip )(?<!postal )(?<!post )(?<!area )(?<!country )(?<!billing )(?<!icd )(?<!cpt )(?<!dress )(?<!promo )"
     r"(?<!discount )(?<!bar )(?<!qr )(?<!source )code|pin(?:\s?(?:number|code|no\.?|#))?|"
     r"(?:log-?in|sign-?in|verification|security|access|one-?time|2fa|two-factor|auth(?:entication)?|otp)\s+"
@@ -363,6 +366,10 @@ DATE_LIKE_RE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$|^(?:19|20)\d\d\s?[
 SOCIAL_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|snap|threads|bluesky|linkedin|"
                        r"youtube|handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|is|as))*(?:\s*[:=-]\s*|\s+)"
                        r"(?P<value>@?[\w.]*[\d_.][\w.]*\w|@\w+)", re.IGNORECASE)
+# "my instagram is janedoe": a handle with no digit, kept when it is no English word (privacy.names' list).
+SOCIAL_PLAIN_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|threads|bluesky|youtube|"
+                             r"handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|channel))?"
+                             r"\s*(?:is|:|=)\s*@?(?P<value>[^\W\d_][\w.]{3,29})\b", re.IGNORECASE)
 # Payment cards (four groups of four, Amex's 4-6-5) and IBANs ("GB29 NWBK 6016 1331 9268 19").
 CARD_RE = re.compile(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{4}[ -]\d{6}[ -]\d{5}(?![\w-])")
 IBAN_RE = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
@@ -467,6 +474,7 @@ class Redactor:
             [month, the, day, comma, year],
             [the, day, of, month, de, comma, year],
             [day, {"ORTH": {"IN": ["-", "/", "."]}}, month, {"ORTH": {"IN": ["-", "/", "."]}}, year],  # 12-Mar-1970
+            [the, day, of, month, comma, {"TEXT": {"REGEX": r"^'?\d\d$"}}], [month, day, comma, {"TEXT": {"REGEX": r"^'\d\d$"}}],
             [day, {"ORTH": {"IN": ["-", "/", "."]}}, {"LOWER": {"REGEX": r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
                                                               r"nov|dec)[a-z]*\.?[-/.](?:19|20)?\d\d$"}}],
         ])
@@ -487,7 +495,8 @@ class Redactor:
         street_word = {"TEXT": {"REGEX": r"^(?:[^\W\d_][\w'’]*|\d{1,3}(?:st|nd|rd|th))$"}}
         suffix = inn(STREET_SUFFIXES)
         self.digit_matcher.add("STREET", [[house] + [street_word] * n + [suffix] for n in (1, 2, 3)])
-        self.matcher.add("LIVE_ON", [[inn({"live", "lives", "living", "moved"}), inn({"on", "at", "to"})]
+        self.matcher.add("LIVE_ON", [[inn({"live", "lives", "living", "moved", "'m", "'re", "am", "are", "stay",
+                                           "staying", "reside", "resides", "located"}), inn({"on", "at", "to"})]
                               + [{"IS_TITLE": True}] * n + [suffix] for n in (1, 2, 3)])
         self.digit_matcher.add("PO_BOX", [
             [inn({"po", "p.o.", "p.o", "pob", "p.o.b."}), {"LOWER": "box"}, {"TEXT": {"REGEX": r"^\d"}}],
@@ -861,6 +870,10 @@ class Redactor:
                 out.append(found + (CREDENTIAL,))
         for m in SOCIAL_RE.finditer(text):
             out.append((m.start("value"), m.end("value"), NAME))
+        for m in SOCIAL_PLAIN_RE.finditer(text) if self.names is not None else ():
+            value = m.group("value")
+            if value.lower() not in self.names.words and not self._ordinary(value):
+                out.append((m.start("value"), m.end("value"), NAME))
         for m in CARD_RE.finditer(text):
             if sum(c.isdigit() for c in m.group()) >= 13:
                 out.append((m.start(), m.end(), RECORD))
@@ -966,7 +979,7 @@ class Redactor:
             low = w.lower_
             if low in NOT_STREET_WORDS or low in MEDICAL:
                 return False
-            if w.is_title or w.text[0].isdigit():
+            if w.is_title or w.text[0].isdigit() or low in DIRECTIONS:
                 continue
             if low in STOP_WORDS or suffix not in PLAIN_STREET_SUFFIXES or not w.text.islower():
                 return False
@@ -1030,6 +1043,11 @@ class Redactor:
         n = len(doc)
         if i < n and (doc[i].text in US_STATES or (doc[i].lower_ in US_STATE_NAMES and doc[i].is_title)):
             return self._zip_end(doc, i + 1) or i + 1
+        if i < n and doc[i].text in STATES_ABROAD:
+            j = i + 1
+            if j + 1 < n and CA_POSTCODE_RE.match(doc[j].text) and re.match(r"^\d[A-Z]\d$", doc[j + 1].text):
+                return j + 2  # "NS B3H 1A1"
+            return j + 1 if j < n and re.match(r"^\d{4}$", doc[j].text) else j  # "VIC 3121"
         return 0
 
     @staticmethod

@@ -79,6 +79,14 @@ DETAILS = [
     ("login: janedoe62 / pw: Roses!23", "Roses!23", "[CREDENTIAL]"),
     ("the answer to my security question is Rover", "Rover", "[CREDENTIAL]"),
     ("the door code is 4471, the nurse can let herself in", "4471", "[CREDENTIAL]"),
+    ("my instagram is janedoecooks", "janedoecooks", "[NAME]"),
+    ("1234 NE 5th Ave, Portland, OR 97232", "Portland", "[ADDRESS]"),
+    ("please write to 42 Harbour View Crescent, Halifax, NS B3H 1A1", "B3H", "[ADDRESS]"),
+    ("we're on Maple Avenue near the park", "Maple", "[ADDRESS]"),
+    ("my date of birth is 5 May 55", "May 55", "[DATE OF BIRTH]"),
+    ("SSN ending 6789", "6789", "[RECORD NUMBER]"),
+    ("license plate ABC-1234", "1234", "[RECORD NUMBER]"),
+    ("pass: Sunflower1", "Sunflower1", "[CREDENTIAL]"),
     # birth dates in other languages
     ("nací el 15/08/1970", "15/08/1970", "[DATE OF BIRTH]"),
     ("born 14 de marzo de 1972", "1972", "[DATE OF BIRTH]"),
@@ -115,6 +123,10 @@ def test_detail_is_replaced(redactor, text, secret, placeholder):
     "1000 mg/m2 twice a day for 14 days",
     "the ICD code is C50.9 and the area code is 212",
     "call me crazy, 2 years 3 months on Ibrance",
+    "I'm on Ibrance and Faslodex, pass the salt",
+    "my insta is private and my facebook is closed",
+    "Plan B. 5/5/2024 was my scan",
+    "number of 2000 patients in the trial",
 ])
 def test_ordinary_numbers_and_words_stay(redactor, text):
     assert redactor.redact(text) == text
