@@ -93,10 +93,13 @@ def test_embeddings_are_unit_length_and_their_files_can_be_swapped(tmp_path):
         embeddings.TokenEmbeddings(tmp_path / "other.safetensors", settings.ROOT / TOKENIZER)
 
 
-def test_as_shipped_no_other_intent_is_ever_turned_into_faq(finder):
-    message = classified(finder, "what is stable disease", "ask_uncovered", 0.9, [])
-    finder._rank(message, np.ones(len(finder.answer_ids)))
-    assert finder.config["promote_threshold"] >= 1.0 and message.get("intent")["name"] == "ask_uncovered"
+def test_the_trained_model_uses_config_ymls_settings(finder):
+    import yaml
+
+    shipped = next(step for step in yaml.safe_load((settings.ROOT / "config.yml").read_text())["pipeline"]
+                   if step["name"].endswith(".AnswerFinder"))
+    assert finder.config["promote_threshold"] == shipped["promote_threshold"]
+    assert finder.config["weights"] == shipped["weights"] and set(shipped["weights"]) == set(FEATURES)
 
 
 def test_a_message_marked_for_safety_is_never_turned_into_an_answer(finder, monkeypatch):
