@@ -130,9 +130,11 @@ class NameFinder:
                 if m.group()[:1].isupper() and m.group()[1:].islower() and m.group().lower() in self.names
                 and m.group().lower() not in self.very_common and self.candidate(m.group())]
 
-    def spans(self, text: str, held: Iterable[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:
-        held = list(held)
-        out = [(s + offset, e + offset) for offset, piece in self.pieces(text) for s, e in self._keep(self.nlp(piece))]
+    def spans(self, text: str, held: Iterable[Tuple[int, int]] = (), memo: Optional[dict] = None) -> List[Tuple[int, int]]:
+        """`memo`: pieces already read in this redaction (its second pass finds the stretches of a long
+        message far from what the first pass replaced unchanged, and does not read them again)."""
+        held, memo = list(held), {} if memo is None else memo
+        out = [(s + offset, e + offset) for offset, piece in self.pieces(text) for s, e in self._read(piece, memo)]
         out += self.listed(text)
         return [(s, e) for s, e in out if not any(s < he and hs < e for hs, he in held)]
 
@@ -147,6 +149,11 @@ class NameFinder:
             if held and held[i]:
                 out[i] = [(s, e) for s, e in out[i] if not any(s < he and hs < e for hs, he in held[i])]
         return out
+
+    def _read(self, piece: str, memo: dict) -> List[Tuple[int, int]]:
+        if piece not in memo:
+            memo[piece] = self._keep(self.nlp(piece))
+        return memo[piece]
 
     def _keep(self, doc, held: Iterable[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:
         held = list(held)

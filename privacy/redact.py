@@ -650,21 +650,23 @@ class Redactor:
 
     # ---- finding ----------------------------------------------------------------------------------
 
-    def find(self, text: str) -> List[Redaction]:
-        """Personal data in a message, as non-overlapping character spans in reading order."""
+    def find(self, text: str, memo: Optional[dict] = None) -> List[Redaction]:
+        """Personal data in a message, as non-overlapping character spans in reading order. (`memo`: what
+        the name finder read in an earlier pass of the same redaction.)"""
         _check(text)
         if not text:
             return []
         found = []
         for offset, chunk in _chunks(text, self._chunk_size()):
             doc = self.nlp.make_doc(_analysis_copy(chunk))
-            found += [Redaction(r.start + offset, r.end + offset, r.label) for r in self._find_in(doc)]
+            found += [Redaction(r.start + offset, r.end + offset, r.label) for r in self._find_in(doc, memo=memo)]
         return found
 
     def _chunk_size(self) -> int:
         return max(1000, min(self.nlp.max_length, 200_000))
 
-    def _find_in(self, doc: Doc, names: Optional[List[Tuple[int, int]]] = None) -> List[Redaction]:
+    def _find_in(self, doc: Doc, names: Optional[List[Tuple[int, int]]] = None, memo: Optional[dict] = None
+                 ) -> List[Redaction]:
         """Findings in one tokenized text; `names`: the name finder's spans when already run (redact_many)."""
         spans: List[Tuple[int, int, str]] = []  # token-level (start, end, label)
         chars: List[Tuple[int, int, str]] = []  # character-level, from the phone and spelled e-mail expressions
@@ -723,7 +725,7 @@ class Redactor:
         if self.names is not None:
             held_chars = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
             keep_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in self.keep(doc)]
-            for s, e in (self.names.spans(text, held_chars) if names is None else names):
+            for s, e in (self.names.spans(text, held_chars, memo) if names is None else names):
                 if not any(s < ke and ks < e for ks, ke in held_chars + keep_chars):
                     span = doc.char_span(s, e, alignment_mode="expand")
                     if span is not None:  # the rest of the name: "Mary Ellen O'Neill-Brown"
@@ -1065,8 +1067,9 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         _check(text)
+        memo = {}
         for _ in range(MAX_PASSES):
-            done = _apply(text, self.find(text))
+            done = _apply(text, self.find(text, memo))
             if done == text:
                 break
             text = done
