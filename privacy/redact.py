@@ -113,6 +113,7 @@ RULES_ONLY = "rules only"
 MAX_PASSES = 4
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 DIGIT_RE = re.compile(r"\d")
+DIGIT_REACH = 14  # tokens between a keyword and its number at most (record keyword + fillers, birth word + place)
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,9 @@ SOCIAL_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snap
 SOCIAL_PLAIN_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|threads|bluesky|youtube|"
                              r"handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|channel))?"
                              r"\s*(?:is|:|=)\s*@?(?P<value>[^\W\d_][\w.]{3,29})\b", re.IGNORECASE)
+# What CREDENTIAL_RE and the social expressions need somewhere in the (lower-case) text before they run.
+CREDENTIAL_HINT_RE = re.compile(r"pass|pw|pin|code|otp|user|log|sign|contrase|clave|senha|wort|has[lł]o|security|secret")
+SOCIAL_HINT_RE = re.compile(r"insta|ig|fb|facebook|twitter|tiktok|snap|threads|bluesky|linkedin|youtube|handle|user")
 # Payment cards (four groups of four, Amex's 4-6-5) and IBANs ("GB29 NWBK 6016 1331 9268 19").
 CARD_RE = re.compile(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{4}[ -]\d{6}[ -]\d{5}(?![\w-])")
 IBAN_RE = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
@@ -681,7 +685,10 @@ class Redactor:
         by_label = {}
         matches = self.matcher(doc)
         if DIGIT_RE.search(text):
-            matches += self.digit_matcher(doc)
+            # Only around the digits: every pattern here holds a digit or leads to one a few words on.
+            at = [t.i for t in doc if DIGIT_RE.search(t.text)] or [0, len(doc) - 1]
+            lo, hi = max(0, at[0] - DIGIT_REACH), min(len(doc), at[-1] + DIGIT_REACH + 1)
+            matches += [(m, s + lo, e + lo) for m, s, e in self.digit_matcher(doc[lo:hi])]
         if "@" in text or "." in text:
             matches += self.link_matcher(doc)
         for match_id, start, end in matches:
@@ -852,37 +859,41 @@ class Redactor:
         """What is found over the text rather than its tokens: spelled-out e-mails and links, credentials,
         cards and IBANs, phone numbers phonenumbers knows, continental street addresses."""
         out = []
-        for m in SPELLED_EMAIL_RE.finditer(text):  # "jane dot doe at gmail dot com", "j.doe [at] mail.com"
+        low, digits = text.lower(), len(DIGIT_RE.findall(text))
+        # Cheap tests first: each expression runs only on text that holds what it needs.
+        at = "@" in text or " at " in low or "(at)" in low or "[at]" in low or "{at}" in low or "<at>" in low
+        for m in SPELLED_EMAIL_RE.finditer(text) if at else ():  # "jane dot doe at gmail dot com"
             if m.group("at").strip().lower() == "at":  # a plain " at " needs more
                 host = re.split(_DOT, m.group("domain"), maxsplit=1, flags=re.IGNORECASE)[0].lower()
                 if not (host in _MAIL_HOSTS or MAIL_CUE_RE.search(text[max(0, m.start() - 40):m.start()])
                         or re.search(r"[\d_.]|\sdot\s|\(dot\)|\[dot\]", m.group("local"), re.IGNORECASE)):
                     continue
             out.append((m.start(), m.end(), EMAIL))
-        for m in LOOSE_EMAIL_RE.finditer(text):
+        for m in LOOSE_EMAIL_RE.finditer(text) if at else ():
             out.append((m.start(), m.end(), EMAIL))
-        for m in URL_PATH_RE.finditer(text):
+        for m in URL_PATH_RE.finditer(text) if "/" in text else ():
             out.append((m.start(), m.end(), URL))
-        for m in SPELLED_URL_RE.finditer(text):
+        for m in SPELLED_URL_RE.finditer(text) if " dot " in low else ():
             if m.group("host").lower() not in STOP_WORDS:
                 out.append((m.start(), m.end(), URL))
-        for m in CREDENTIAL_RE.finditer(text):
+        for m in CREDENTIAL_RE.finditer(text) if CREDENTIAL_HINT_RE.search(low) else ():
             found = self._credential(text, m)
             if found:
                 out.append(found + (CREDENTIAL,))
-        for m in SOCIAL_RE.finditer(text):
+        social = SOCIAL_HINT_RE.search(low)
+        for m in SOCIAL_RE.finditer(text) if social else ():
             out.append((m.start("value"), m.end("value"), NAME))
-        for m in SOCIAL_PLAIN_RE.finditer(text) if self.names is not None else ():
+        for m in SOCIAL_PLAIN_RE.finditer(text) if social and self.names is not None else ():
             value = m.group("value")
             if value.lower() not in self.names.words and not self._ordinary(value):
                 out.append((m.start("value"), m.end("value"), NAME))
-        for m in CARD_RE.finditer(text):
+        for m in CARD_RE.finditer(text) if digits >= 13 else ():
             if sum(c.isdigit() for c in m.group()) >= 13:
                 out.append((m.start(), m.end(), RECORD))
-        for m in IBAN_RE.finditer(text):
+        for m in IBAN_RE.finditer(text) if digits >= 10 else ():
             if sum(c.isdigit() for c in m.group()) >= 10:
                 out.append((m.start(), m.end(), RECORD))
-        if len(DIGIT_RE.findall(text)) >= 7:
+        if digits >= 7:
             for m in PHONE_CANDIDATE_RE.finditer(text):
                 s, e = m.start(), m.end()
                 cand, digits = m.group(), sum(c.isdigit() for c in m.group())
@@ -898,7 +909,7 @@ class Redactor:
                 formatted = cand[0] in "+(" or cand.startswith("0") or re.search(r"\d[-.)]\s?\d", cand)
                 if cue or (formatted and _valid_phone(cand)):
                     out.append((s, e, PHONE))
-        for m in STREET_ABROAD_RE.finditer(text):
+        for m in STREET_ABROAD_RE.finditer(text) if digits else ():
             out.append((m.start(), m.end(), ADDRESS))
         return out
 
