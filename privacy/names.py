@@ -27,7 +27,7 @@ privacy.train_names), so redaction needs neither Faker nor symspellpy's file at 
 import json
 import re
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 import spacy
 
@@ -103,17 +103,21 @@ class NameFinder:
     def worth_running(self, text: str) -> bool:
         return any(self.candidate(w) for w in WORD_RE.findall(text))
 
-    def pieces(self, text: str) -> List[Tuple[int, str]]:
+    def pieces(self, text: str, covered: Sequence[Tuple[int, int]] = ()) -> List[Tuple[int, str]]:
         """What the model reads: (offset, text) pieces. Nothing when no word is a candidate; the whole
         message when it is short; else the stretches of WINDOW tokens either side of each candidate
         word (what the model marks elsewhere would be dropped anyway, and it looks only a few tokens
-        around a word): a long message costs about what a short one does."""
-        if not self.worth_running(text):
+        around a word): a long message costs about what a short one does. Words in `covered` (what the
+        rules already redact) do not count."""
+        def free(s, e):
+            return not any(s < ce and cs < e for cs, ce in covered)
+        if not any(self.candidate(m.group()) and free(m.start(), m.end()) for m in WORD_RE.finditer(text)):
             return []
         doc = self.nlp.make_doc(text)
         if len(doc) <= 2 * WINDOW + 8:
             return [(0, text)]
-        hits = [t.i for t in doc if any(self.candidate(w) for w in WORD_RE.findall(t.text))]
+        hits = [t.i for t in doc if free(t.idx, t.idx + len(t.text))
+                and any(self.candidate(w) for w in WORD_RE.findall(t.text))]
         stretches = []
         for i in hits:
             a, b = max(0, i - WINDOW), min(len(doc), i + WINDOW + 1)
@@ -130,17 +134,20 @@ class NameFinder:
                 if m.group()[:1].isupper() and m.group()[1:].islower() and m.group().lower() in self.names
                 and m.group().lower() not in self.very_common and self.candidate(m.group())]
 
-    def spans(self, text: str, held: Iterable[Tuple[int, int]] = (), memo: Optional[dict] = None) -> List[Tuple[int, int]]:
+    def spans(self, text: str, held: Iterable[Tuple[int, int]] = (), memo: Optional[dict] = None,
+              covered: Sequence[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:
         """`memo`: pieces already read in this redaction (its second pass finds the stretches of a long
         message far from what the first pass replaced unchanged, and does not read them again)."""
         held, memo = list(held), {} if memo is None else memo
-        out = [(s + offset, e + offset) for offset, piece in self.pieces(text) for s, e in self._read(piece, memo)]
+        out = [(s + offset, e + offset) for offset, piece in self.pieces(text, covered)
+               for s, e in self._read(piece, memo)]
         out += self.listed(text)
         return [(s, e) for s, e in out if not any(s < he and hs < e for hs, he in held)]
 
-    def spans_many(self, texts: List[str], batch_size: int = 64,
-                   held: Optional[List[List[Tuple[int, int]]]] = None) -> List[List[Tuple[int, int]]]:
-        jobs = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in self.pieces(text)]
+    def spans_many(self, texts: List[str], batch_size: int = 64, held: Optional[List[List[Tuple[int, int]]]] = None,
+                   covered: Optional[List[List[Tuple[int, int]]]] = None) -> List[List[Tuple[int, int]]]:
+        covered = covered or [[] for _ in texts]
+        jobs = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in self.pieces(text, covered[i])]
         out = [[] for _ in texts]
         for (i, offset, _), doc in zip(jobs, self.nlp.pipe([piece for _, _, piece in jobs], batch_size=batch_size)):
             out[i] += [(s + offset, e + offset) for s, e in self._keep(doc)]

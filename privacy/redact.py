@@ -669,9 +669,17 @@ class Redactor:
     def _chunk_size(self) -> int:
         return max(1000, min(self.nlp.max_length, 200_000))
 
-    def _find_in(self, doc: Doc, names: Optional[List[Tuple[int, int]]] = None, memo: Optional[dict] = None
-                 ) -> List[Redaction]:
-        """Findings in one tokenized text; `names`: the name finder's spans when already run (redact_many)."""
+    def _find_in(self, doc: Doc, memo: Optional[dict] = None) -> List[Redaction]:
+        """Findings in one tokenized text: the rules' first, then the name finder's, which reads only the
+        words the rules have not already redacted ("my name is Jane Doe" needs no model)."""
+        found = self._rules(doc)
+        names = None
+        if self.names is not None:
+            names = self.names.spans(found[3], _held_chars(found[3]), memo, covered=_covered(doc, *found[:2]))
+        return self._finish(doc, *found, names)
+
+    def _rules(self, doc: Doc):
+        """(token spans, character spans, institutions' token spans, the text) that the rules find."""
         spans: List[Tuple[int, int, str]] = []  # token-level (start, end, label)
         chars: List[Tuple[int, int, str]] = []  # character-level, from the phone and spelled e-mail expressions
         strings = self.nlp.vocab.strings
@@ -727,17 +735,6 @@ class Redactor:
             span = doc.char_span(s, e, alignment_mode="expand") if label == PHONE else None
             if span is not None:  # a long number inside it is part of the phone number, not a record
                 phone_tokens.update(range(span.start, span.end))
-
-        # Names the model finds (not inside a placeholder or an institution's name).
-        if self.names is not None:
-            held_chars = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
-            keep_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in self.keep(doc)]
-            for s, e in (self.names.spans(text, held_chars, memo) if names is None else names):
-                if not any(s < ke and ks < e for ks, ke in held_chars + keep_chars):
-                    span = doc.char_span(s, e, alignment_mode="expand")
-                    if span is not None:  # the rest of the name: "Mary Ellen O'Neill-Brown"
-                        spans.append((span.start, max(span.end, self._name_end(doc, span.end - 1, "title")), NAME))
-                    chars.append((s, e, NAME))
 
         # Record numbers.
         for s, e in by_label.get("RECORD_TRIGGER", []):
@@ -846,6 +843,22 @@ class Redactor:
         for _, s, e in self.first_names(doc):
             spans.append((s, self._name_end(doc, s, "gazetteer"), NAME))
 
+        return spans, chars, keep, text
+
+    def _finish(self, doc: Doc, spans, chars, keep, text, names) -> List[Redaction]:
+        """The rules' findings with the name finder's (not inside a placeholder or an institution's name,
+        extended over the rest of the name the rules would read: "Mary Ellen O'Neill-Brown")."""
+        chars = list(chars)
+        spans = list(spans)
+        if names:
+            held_chars = _held_chars(text)
+            keep_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for s, e in keep]
+            for s, e in names:
+                if not any(s < ke and ks < e for ks, ke in held_chars + keep_chars):
+                    span = doc.char_span(s, e, alignment_mode="expand")
+                    if span is not None:
+                        spans.append((span.start, max(span.end, self._name_end(doc, span.end - 1, "title")), NAME))
+                    chars.append((s, e, NAME))
         out = []
         for s, e, label in spans:
             if e <= s:
@@ -1099,10 +1112,13 @@ class Redactor:
             small = [i for i in todo if len(out[i]) <= self._chunk_size()]
             results = {}
             copies = [_analysis_copy(out[i]) for i in small]
-            docs = self.nlp.pipe(copies, batch_size=batch_size, disable=list(self.nlp.pipe_names))
-            names = self.names.spans_many(copies, batch_size) if self.names else [None] * len(small)
-            for i, doc, found in zip(small, docs, names):
-                results[i] = _apply(out[i], self._find_in(doc, found))
+            docs = list(self.nlp.pipe(copies, batch_size=batch_size, disable=list(self.nlp.pipe_names)))
+            rules = [self._rules(doc) for doc in docs]
+            names = self.names.spans_many(
+                copies, batch_size, held=[_held_chars(c) for c in copies],
+                covered=[_covered(doc, *found[:2]) for doc, found in zip(docs, rules)]) if self.names else [None] * len(small)
+            for i, doc, found, found_names in zip(small, docs, rules, names):
+                results[i] = _apply(out[i], self._finish(doc, *found, found_names))
             for i in todo:
                 if i not in results:
                     results[i] = _apply(out[i], self.find(out[i]))
@@ -1136,6 +1152,15 @@ def _valid_phone(candidate: str) -> bool:
         if candidate.lstrip().startswith("+"):
             return False  # the region does not matter after a country code
     return False
+
+
+def _held_chars(text: str) -> List[Tuple[int, int]]:
+    return [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
+
+
+def _covered(doc: Doc, spans, chars) -> List[Tuple[int, int]]:
+    """Characters the rules already redact: the name finder need not read words there."""
+    return [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for s, e, _ in spans if e > s] + [(s, e) for s, e, _ in chars]
 
 
 def _check(text) -> None:
