@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Callable, List, Optional, Union
 
 ROOT = Path(__file__).resolve().parent
-CONTENT_DIR = ROOT / "data" / "content"
 Default = Union[str, Callable[[], str], None]
 
 
@@ -53,6 +52,7 @@ RUN, STORE, REPLIES, SCALE, REVIEW, CHANNELS, TUNING, MEASURE = (
 SETTINGS: List[Setting] = [
     Setting("MBC_STATE_DIR", str(ROOT / "var"), "where the SQLite files, the written Rasa files and the action secret live", STORE, "var/"),
     Setting("MBC_TRACKER_DB_URL", _state("tracker.db"), "Rasa's SQL tracker store: every conversation, for staff review; any SQLAlchemy URL, e.g. postgresql://user:pass@host:5432/mbc", STORE, "sqlite:///var/tracker.db"),
+    Setting("MBC_CONTENT_DIR", str(ROOT / "data" / "content"), "the vetted content files (articles/ and answers/) that `make content` checks and loads and training reads", STORE, "data/content"),
     Setting("MBC_CONTENT_DB_URL", _state("content.db"), "the content store (articles, answers, vetting records)", STORE, "sqlite:///var/content.db"),
     Setting("MBC_REVIEW_DB_URL", _state("review.db"), "the staff review app's own tables (its own file, so staff writes never wait on the assistant's)", STORE, "sqlite:///var/review.db"),
     Setting("MBC_SPACY_MODEL", str(ROOT / "models" / "spacy" / "en_mbc"), "the project's spaCy pipeline, built by `make spacy`", STORE, "models/spacy/en_mbc"),

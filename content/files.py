@@ -9,12 +9,12 @@ import re
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import yaml
 
 from content.article import ParsedArticle, parse_article, split_answer
-from settings import CONTENT_DIR
+import settings
 
 STATUSES = ("draft", "approved", "retired")
 ANSWER_ID = re.compile(r"^[a-z0-9_]+$")
@@ -175,7 +175,8 @@ def uncovered_units(content: Content) -> List[tuple]:
             if (art.id, u.index) not in covered]
 
 
-def load_content(nlp, root: Path = CONTENT_DIR) -> Content:
+def load_content(nlp, root: Optional[Path] = None) -> Content:
+    root = Path(root or settings.get("MBC_CONTENT_DIR"))
     problems: List[str] = []
     articles = _read_articles(nlp, root / "articles", problems)
     answers, not_answered = _read_answers(nlp, root / "answers", articles, problems)

@@ -40,9 +40,13 @@ def read_jsonl(path: Path) -> list:
     return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
 
 
+def content_dir() -> Path:
+    return Path(settings.get("MBC_CONTENT_DIR"))
+
+
 def answer_texts() -> dict:
     texts = {}
-    for path in (ROOT / "data" / "content" / "answers").glob("*.yml"):
+    for path in (content_dir() / "answers").glob("*.yml"):
         for a in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]:
             texts[a["text"].strip()] = a["id"]
     return texts
@@ -51,7 +55,7 @@ def answer_texts() -> dict:
 def filled(text: str) -> str:
     """A response as sent: its {article_title} and {publisher} slots are those of the first article
     (the session start sets them from the content store, which orders articles by id)."""
-    meta = yaml.safe_load(sorted((ROOT / "data" / "content" / "articles").glob("*.yml"))[0].read_text(encoding="utf-8"))
+    meta = yaml.safe_load(sorted((content_dir() / "articles").glob("*.yml"))[0].read_text(encoding="utf-8"))
     return text.replace("{article_title}", meta["title"]).replace("{publisher}", meta["publisher"])
 
 
@@ -261,11 +265,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", help="use an assistant already running there instead of starting one")
     parser.add_argument("--skip-shared", action="store_true", help="skip the ../shared/eval sets")
+    parser.add_argument("--validation", metavar="STEM", nargs="+",
+                        help="only these validation sets (tests/tuning/<STEM>.jsonl), with every miss listed")
     args = parser.parse_args()
     out_dir = ROOT / "results"
     out_dir.mkdir(exist_ok=True)
 
     def run(url):
+        if args.validation:  # the tuning loop: validation data only, never the held-out or red-team sets
+            report = {}
+            for stem in args.validation:
+                report[stem] = redteam(url, ROOT / "tests" / "tuning" / f"{stem}.jsonl", "Validation set")
+                for fail in report[stem]["fails"]:
+                    print(f"  MISS {fail['category']:16s} {fail['text'][:90]!r} -> {fail['got']}")
+            return report
         report = {"heldout": heldout(url), "patients_heldout": patients(url), "redteam": redteam(url),
                   "feelings_redteam": redteam(url, ROOT / "tests" / "redteam" / "feelings_redteam.jsonl",
                                               "Red-team set, feelings and crises")}

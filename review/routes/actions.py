@@ -3,6 +3,7 @@ delete). Each runs off the event loop, one at a time, in one transaction with it
 import sqlalchemy as sa
 from sanic import Blueprint, response
 
+from privacy.redact import redact
 from review import audit, auth, queries, training
 from review.blocking import off_loop
 from review.routes.common import Deps, back_to, titles
@@ -136,7 +137,8 @@ def add_training_example(deps: Deps, form, staff: str):
         message, target, error = _message_and_target(conn, form, "target")
         if error:
             return error
-        text = training.clean_example(form.get("text") or message.text)
+        # Staff may rewrite the (already redacted) message; what they type is redacted the same way.
+        text = training.clean_example(redact(form.get("text")) if form.get("text") else message.text)
         if not text:
             return response.text("An example needs some text.", status=400)
         training.add_example(conn, text, target, staff, message.event_id)

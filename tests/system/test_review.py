@@ -38,7 +38,12 @@ SCRIPTS = {
     "emergency": ["I can't breathe and my chest hurts so much"],
     "uncovered": ["which hospital in boston has the best clinical trials", "are there clinical trials in boston hospitals"],
     "weather": ["what's the weather like tomorrow"],
+    # Personal details in a question the article does not cover: it reaches the not-covered groups.
+    "pii_uncovered": [f"I am {PII['name']}, what are the side effects of ibrance, ring me on {PII['phone']}"],
 }
+# Words of the scripted messages that no server log may hold at the default log level.
+LOG_PROBES = [*PII.values(), "weather like tomorrow", "hospital in boston", "side effects of ibrance",
+              "onerror=alert"]
 
 
 def tracker_events(url, sender):
@@ -80,7 +85,7 @@ def review_app(request, tmp_path_factory, content):
         base = f"http://127.0.0.1:{review_port}"
         wait_for(base + "/login", 60, app)
         yield {"url": base, "senders": senders, "replies": replies, "tracker_url": tracker_url,
-               "review_url": review_url, "env": env, "kind": kind}
+               "review_url": review_url, "env": env, "kind": kind, "logs": tmp}
     finally:
         app.terminate()
         app.wait(20)
@@ -343,6 +348,50 @@ def test_exports_are_redacted_audited_and_safe_for_spreadsheets(review_app, admi
     engine.dispose()
     assert logged >= set(review_app["senders"].values())
     assert review_app["senders"]["pii"] in admin.get("/audit").text
+
+
+def test_every_page_and_export_shows_the_same_redaction_and_no_log_holds_message_text(review_app, admin):
+    """What staff can see anywhere (pages, exports, training examples, not-covered groups) is the one
+    redaction of each message; the servers' logs hold no message text at the default log level."""
+    from html import escape
+
+    from privacy.redact import redact
+    senders = review_app["senders"]
+    uncovered = SCRIPTS["pii_uncovered"][0]
+    with sa.create_engine(review_app["review_url"], future=True).connect() as conn:
+        row = conn.execute(sa.select(messages.c.event_id, messages.c.outcome)
+                           .where(messages.c.sender_id == senders["pii_uncovered"])).first()
+    assert row.outcome == "not_covered", "the scripted not-covered question must reach the not-covered groups"
+    # A staff member rewrites the example and types a name: it is redacted the same way too.
+    typed = f"what are the side effects of ibrance, asks {PII['name']}"
+    assert admin.post("/message/example", {"id": senders["pii_uncovered"], "event_id": row.event_id,
+                                           "target": "out_of_scope", "text": typed}).status == 303
+
+    seen = {path: admin.get(path) for path in (
+        "/conversations?from=2000-01-01", "/conversation?id=" + senders["pii"],
+        "/conversation?id=" + senders["pii_uncovered"], "/uncovered", "/dashboard", "/examples", "/examples.yml",
+        "/audit", "/conversations/export.csv", "/conversations/export.json")}
+    for path, page in seen.items():
+        assert page.status == 200, path
+        for value in PII.values():
+            assert value not in page.text and escape(value) not in page.text, (path, value)
+    for script in ("pii", "pii_uncovered"):
+        expected = redact(SCRIPTS[script][0])
+        assert expected != SCRIPTS[script][0] and "[NAME]" in expected
+        assert escape(expected) in seen["/conversation?id=" + senders[script]].text
+        exported = json.loads(seen["/conversations/export.json"].text)
+        assert [m["text"] for c in exported if c["conversation"] == senders[script] for m in c["messages"]] == [expected]
+        assert expected in [r["message"] for r in csv.DictReader(io.StringIO(seen["/conversations/export.csv"].text))]
+    assert escape(redact(uncovered)) in seen["/uncovered"].text
+    assert redact(typed) in seen["/examples.yml"].text
+    assert escape(redact(typed)) in seen["/examples"].text
+
+    logs = {name: (review_app["logs"] / name).read_text(errors="replace")
+            for name in ("rasa.log", "actions.log", "review.log")}
+    assert all(logs.values()), "each server wrote a log"
+    for name, text in logs.items():
+        for probe in LOG_PROBES:
+            assert probe.lower() not in text.lower(), f"{name} holds message text: {probe!r}"
 
 
 def test_viewing_is_audited_and_only_admins_read_the_audit_log(review_app, reviewer, admin):
