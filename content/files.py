@@ -135,6 +135,12 @@ def _read_answers(nlp, folder: Path, articles: Dict[str, Article], problems: Lis
             if not str(raw.get("title", "")).strip() or not str(raw.get("text", "")).strip():
                 problems.append(f"{where}: needs a title and a text")
                 continue
+            same_title = next((a for a in answers.values() if a.status != "retired" and vetting.get("status") != "retired"
+                               and a.title.casefold() == str(raw["title"]).strip().casefold()), None)
+            if same_title is not None:  # "Did you mean" buttons and staff pages show titles: one each
+                problems.append(f"{where}: title {raw['title']!r} is already answer {same_title.id!r}'s "
+                                f"(in {same_title.source_file})")
+                continue
             if raw.get("section") not in section_ids:
                 problems.append(f"{where}: unknown section {raw.get('section')!r}")
                 continue

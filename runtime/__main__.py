@@ -1,6 +1,13 @@
 """`rasa`, as this project runs its servers: Rasa's own command line with runtime/patches.py applied
 (and checked) first. Usage: python -m runtime run --model ... (the same arguments as `rasa`)."""
-from runtime import patches
+import os
+
+import settings
+
+# Before anything loads numpy: OpenBLAS reads its thread count once, when it starts.
+os.environ["OPENBLAS_NUM_THREADS"] = settings.get("MBC_BLAS_THREADS")
+
+from runtime import patches  # noqa: E402
 
 patches.apply()
 

@@ -163,7 +163,7 @@ PATIENT_REPLY = {
 SAFETY_LINES = ("emergency", "crisis", "safety_note")
 
 
-def patients(url: str, path: Path = ROOT / "tests" / "heldout" / "patients_heldout.jsonl") -> dict:
+def patients(url: str, path: Path = ROOT / "tests" / "heldout" / "patients_heldout.jsonl", show_misses: bool = True) -> dict:
     answers, small_talk, known = answer_texts(), small_talk_texts(), outcome_texts()
     per = collections.defaultdict(collections.Counter)
     misses = []
@@ -190,13 +190,13 @@ def patients(url: str, path: Path = ROOT / "tests" / "heldout" / "patients_heldo
         per[kind]["outcome " + got.split(":")[0]] += 1
         if verdict != "right":
             misses.append({"expect": kind, "answer": item.get("answer"), "text": item["text"], "got": got})
-    print(f"\nPatients' held-out set ({path.relative_to(ROOT)}; never trained or tuned on)")
+    print(f"\n{'Validation' if 'tuning' in path.parts else 'Held-out'} set {path.relative_to(ROOT)}")
     for kind, counts in sorted(per.items()):
         outcomes = ", ".join(f"{k[8:]} {v}" for k, v in counts.most_common() if k.startswith("outcome "))
         extra = (f"  wrong passage {counts['wrong']}" if kind == "answer" else
                  f"  given its own reply {counts['given its own reply']}" if kind in PATIENT_REPLY else "")
         print(f"  {kind:10s} {counts['right']:3d}/{counts['n']:<3d} {counts['right'] / counts['n']:6.1%}{extra}   [{outcomes}]")
-    for miss in misses:
+    for miss in misses if show_misses else []:
         print(f"  MISS {miss['expect']:9s} {miss['text'][:80]!r} -> {miss['got']}")
     return {"per_kind": {k: dict(v) for k, v in per.items()}, "misses": misses}
 
@@ -246,9 +246,9 @@ def redteam(url: str, path: Path = ROOT / "tests" / "redteam" / "redteam.jsonl",
             "outcomes": {k: dict(v) for k, v in spread.items()}, "fails": fails}
 
 
-def shared_sets(url: str, out_dir: Path) -> dict:
+def shared_sets(url: str, out_dir: Path, names=SHARED_SETS) -> dict:
     results = {}
-    for name in SHARED_SETS:
+    for name in names:
         path = SHARED / "eval" / f"{name}.jsonl"
         if not path.exists():
             print(f"(skipping {name}: {path} not found)")

@@ -71,10 +71,10 @@ def start_actions(env: dict, port: int, log: Path) -> subprocess.Popen:
         cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def start_rasa(env: dict, port: int, log: Path, state_dir: Path) -> subprocess.Popen:
+def start_rasa(env: dict, port: int, log: Path, state_dir: Path, model: Path = MODEL) -> subprocess.Popen:
     # No --enable-api: Rasa's HTTP API can read and rewrite conversations, so it stays closed.
     return subprocess.Popen(
-        [sys.executable, "-m", "runtime", "run", "--model", str(MODEL),
+        [sys.executable, "-m", "runtime", "run", "--model", str(model),
          "--endpoints", str(state_dir / "endpoints.yml"), "--credentials", str(state_dir / "credentials.yml"),
          "--port", str(port), "--interface", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=open(log, "a"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -94,7 +94,7 @@ def stop(*procs: subprocess.Popen, sig=signal.SIGTERM) -> None:
 
 @contextlib.contextmanager
 def running_stack(state_dir: Path, rasa_port: int = 15005, action_port: int = 15055, log_dir: Path = None,
-                  timeout: float = 180, **extra_env):
+                  timeout: float = 180, model: Path = MODEL, **extra_env):
     """Yield (base_url, processes) with both servers answering; stop them afterwards."""
     state_dir.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or state_dir
@@ -103,7 +103,7 @@ def running_stack(state_dir: Path, rasa_port: int = 15005, action_port: int = 15
     try:
         procs["actions"] = start_actions(env, action_port, log_dir / "actions.log")
         write_config(state_dir, env)
-        procs["rasa"] = start_rasa(env, rasa_port, log_dir / "rasa.log", state_dir)
+        procs["rasa"] = start_rasa(env, rasa_port, log_dir / "rasa.log", state_dir, model)
         wait_for(f"http://127.0.0.1:{action_port}/health", timeout, procs["actions"])
         wait_for(f"http://127.0.0.1:{rasa_port}/", timeout, procs["rasa"])
         yield f"http://127.0.0.1:{rasa_port}", procs

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 
 from scripts.evaluate import SHARED, read_jsonl
 from scripts.stack import MODEL, ROOT
-from understanding.answer_finder import FEATURES, QUESTION_INTENTS, AnswerFinder
+from understanding.answer_finder import FEATURES, PASSAGE_FEATURES, QUESTION_INTENTS, AnswerFinder
 
 SUBSETS = {
     "classifier only": ["classifier"],
@@ -38,9 +38,9 @@ def validation_items():
     return items + (read_jsonl(oos_val) if oos_val.exists() else [])
 
 
-def components():
+def components(model=MODEL):
     """The trained model's pipeline components before the finder, in config.yml's order, and the finder."""
-    agent = Agent.load(str(MODEL))
+    agent = Agent.load(str(model))
     running = {type(node._component).__name__: node._component
                for name, node in agent.processor.graph_runner._instantiated_nodes.items() if name.startswith("run_")}
     pipeline = [step["name"].rsplit(".", 1)[-1] for step in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]]
@@ -62,6 +62,8 @@ def featurize(items, before, finder):
             continue
         classified = next(r["name"] for r in message.get("intent_ranking") if r["name"] != "nlu_fallback")
         gold = item.get("answer") if item["expect"] == "answer" else None
+        if gold is not None and gold not in finder.answer_ids:
+            continue  # an answer of an article this model was not trained with
         rows.append((finder.features(message), np.array([a == gold for a in finder.answer_ids]), gold, classified))
     return rows
 
@@ -118,6 +120,16 @@ def main() -> int:
     print(f"    weights: {{{', '.join(f'{k}: {v}' for k, v in weights.items())}}}")
     print(f"    bias: {round(float(model.intercept_[0]), 4)}")
     print(f"    promote_threshold: {promotion_threshold(rows, columns)}")
+    # Answers without example questions yet (a newly vetted article): the passage evidence alone, fitted
+    # on the same messages as if no answer had examples.
+    columns = [FEATURES.index(f) for f in PASSAGE_FEATURES]
+    right, wrong, neg, answers, negatives = score(rows, columns, args.threshold)
+    print(f"\npassages only, for answers without examples: answers right {right}/{answers} ({right / answers:.1%}), "
+          f"wrong {wrong}, negatives served {neg}/{negatives}")
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(
+        np.vstack([f[:, columns] for f, _, _, _ in rows]), np.concatenate([y for _, y, _, _ in rows]))
+    print(f"    passage_weights: {{{', '.join(f'{f}: {round(float(w), 4)}' for f, w in zip(PASSAGE_FEATURES, model.coef_[0]))}}}")
+    print(f"    passage_bias: {round(float(model.intercept_[0]), 4)}")
     return 0
 
 

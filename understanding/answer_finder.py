@@ -11,7 +11,11 @@ unlike any of them went unanswered. Here every approved answer is scored on seve
   it has none).
 
 A logistic combination of them, with weights fitted on validation data only (scripts/tune_finder.py
-writes them into config.yml), gives each answer the probability that it is the one asked for. The
+writes them into config.yml), gives each answer the probability that it is the one asked for. An
+approved answer with no example questions yet (a new article, just vetted) is scored by a second
+combination of the passage evidence alone (`passage_weights`: bm25, bm25_share, title, passage), fitted
+on the same validation data with the example-based evidence left out; without those weights such an
+answer is never served. The
 answers are ranked by it (response_selector.faq, as Rasa's ResponseSelector would put it), and a
 message the classifier took for a question it cannot answer (ask_uncovered, out_of_scope, nonsense)
 becomes `faq` when an answer reaches `promote_threshold`; AnswerGate then decides as before. It runs
@@ -40,6 +44,7 @@ RETRIEVAL_INTENT = "faq"
 FALLBACK = "nlu_fallback"
 QUESTION_INTENTS = {RETRIEVAL_INTENT, "ask_uncovered", "out_of_scope", "nonsense", FALLBACK}
 FEATURES = ["classifier", "bm25", "bm25_share", "title", "passage", "examples"]
+PASSAGE_FEATURES = ["bm25", "bm25_share", "title", "passage"]  # what an answer without examples has
 RANKING_LENGTH = 5
 
 
@@ -59,13 +64,18 @@ def classifier_probabilities(message: Message, answer_ids: List[Text]) -> np.nda
     return np.array([faq * share.get(a, 0.0) for a in answer_ids])
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class AnswerFinder(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"embedding_weights": "models/wordllama/l2_supercat_256.safetensors",
                 "embedding_tokenizer": "models/wordllama/l2_supercat_tokenizer_config.json",
-                "weights": None, "bias": 0.0, "promote_threshold": 0.5}
+                "weights": None, "bias": 0.0, "passage_weights": None, "passage_bias": 0.0,
+                "promote_threshold": 0.5}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  answers: Optional[Dict[Text, Any]] = None, arrays: Optional[Dict[Text, np.ndarray]] = None) -> None:
@@ -101,7 +111,8 @@ class AnswerFinder(GraphComponent):
         arrays = {"titles": self.embeddings.embed([a.title for a in answers]),
                   "passages": self.embeddings.embed([a.text for a in answers]),
                   "examples": self.embeddings.embed([t for _, t in examples]),
-                  "example_owner": np.array([i for i, _ in examples], dtype=np.int64)}
+                  "example_owner": np.array([i for i, _ in examples], dtype=np.int64),
+                  "has_examples": np.isin(np.arange(len(ids)), [i for i, _ in examples])}
         self._set({"ids": ids, "words": words}, arrays)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / "answers.json").write_text(json.dumps({"ids": ids, "words": words}))
@@ -137,8 +148,16 @@ class AnswerFinder(GraphComponent):
             self.arrays["titles"] @ vector, self.arrays["passages"] @ vector, examples])
 
     def probabilities(self, message: Message) -> np.ndarray:
+        features = self.features(message)
         weights = np.array([self.config["weights"][name] for name in FEATURES])
-        return 1.0 / (1.0 + np.exp(-(self.features(message) @ weights + self.config["bias"])))
+        with_examples = _sigmoid(features @ weights + self.config["bias"])
+        has_examples = self.arrays.get("has_examples", np.ones(len(self.answer_ids), dtype=bool))
+        if not self.config["passage_weights"]:
+            return np.where(has_examples, with_examples, 0.0)
+        passage = np.array([self.config["passage_weights"][name] for name in PASSAGE_FEATURES])
+        columns = [FEATURES.index(name) for name in PASSAGE_FEATURES]
+        return np.where(has_examples, with_examples,
+                        _sigmoid(features[:, columns] @ passage + self.config["passage_bias"]))
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.config["weights"] or not self.answer_ids:

@@ -67,8 +67,9 @@ class SafetyOverride(_Stateless):
             if (message.get("text") or "").startswith("/"):
                 continue  # a button payload: the user chose it
             # The message as typed, and as the normaliser read it (a corrected spelling can match too).
-            match = self.patterns.detect(message.get(ORIGINAL_TEXT) or message.get("text") or "") \
-                or self.patterns.detect(message.get("text") or "")
+            text = message.get("text") or ""
+            typed = message.get(ORIGINAL_TEXT) or text
+            match = self.patterns.detect(typed) or (self.patterns.detect(text) if text != typed else None)
             top = _top_classified(message)
             # The classifier's emergency/crisis score wherever it ranks them, not only first: a message
             # that is mostly a question and partly a cry for help still gets help first.

@@ -108,3 +108,23 @@ def test_a_message_marked_for_safety_is_never_turned_into_an_answer(finder, monk
     message.set("safety", {"category": "crisis", "certain": False})
     finder._rank(message, np.ones(len(finder.answer_ids)))
     assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_an_answer_without_examples_is_scored_on_its_passage_alone_or_never_served(finder, nlp, monkeypatch):
+    """A newly vetted answer has no example questions: the passage-only weights score it, from its own
+    passage evidence; without those weights it scores nothing (never served)."""
+    message = classified(finder, "what is stable disease", "faq", 0.9, [("what_is_stable_disease", 1.0)], nlp)
+    index = finder.answer_ids.index("what_is_stable_disease")
+    assert finder.arrays["has_examples"][index]
+    with_examples = finder.probabilities(message)[index]
+    monkeypatch.setitem(finder.arrays, "has_examples", np.ones(len(finder.answer_ids), dtype=bool))
+    finder.arrays["has_examples"][index] = False
+    features = finder.features(message)[index]
+    passage = dict(zip(FEATURES, features))
+    weights, bias = finder.config["passage_weights"], finder.config["passage_bias"]
+    assert weights, "config.yml sets passage_weights"
+    expected = 1 / (1 + np.exp(-(sum(weights[f] * passage[f] for f in weights) + bias)))
+    scored = finder.probabilities(message)
+    assert scored[index] == pytest.approx(expected) and scored[index] != pytest.approx(with_examples)
+    monkeypatch.setitem(finder.config, "passage_weights", None)
+    assert finder.probabilities(message)[index] == 0.0

@@ -14,9 +14,28 @@ ROOT = settings.ROOT
 SHARED_SOURCE = ROOT.parent / "shared" / "source"
 
 
-def test_every_answer_is_whole_sentences_of_its_article_in_order(content, nlp):
-    assert content.answers, "no answers loaded"
-    for answer in content.answers.values():
+FIXTURE = ROOT / "tests" / "fixtures" / "content"  # a second article, for the tests only
+
+
+@pytest.fixture(scope="module", params=["data/content", "data/content + the fixture article"])
+def library(request, nlp, content, tmp_path_factory):
+    """The content as served, and the content with the second (fixture) article beside it."""
+    if request.param == "data/content":
+        return content
+    joined = tmp_path_factory.mktemp("library")
+    for part in ("articles", "answers"):
+        (joined / part).mkdir()
+        for source in (ROOT / "data" / "content" / part, FIXTURE / part):
+            for path in source.iterdir():
+                (joined / part / path.name).write_bytes(path.read_bytes())
+    return load_content(nlp, joined)
+
+
+def test_every_answer_of_every_article_is_whole_sentences_of_its_own_article_in_order(library, nlp):
+    assert library.answers, "no answers loaded"
+    assert len({a.article_id for a in library.answers.values()}) == len(library.articles)
+    for answer in library.answers.values():
+        content = library
         units = content.articles[answer.article_id].parsed.units
         pieces = split_answer(nlp, answer.text)
         assert [(u.kind, u.text) for u in (units[i] for i in answer.unit_indices)] == pieces
@@ -118,6 +137,13 @@ def test_refuses_unknown_article(nlp, content_copy):
 def test_refuses_duplicate_id(nlp, content_copy):
     _edit_answers(content_copy, lambda doc: doc["answers"].append(dict(doc["answers"][1])))
     assert "duplicate id" in _refusal(nlp, content_copy)
+
+
+def test_refuses_a_title_another_answer_already_has(nlp, content_copy):
+    def twin(doc):
+        doc["answers"].append({**doc["answers"][2], "id": "another_id", "title": doc["answers"][1]["title"].upper()})
+    _edit_answers(content_copy, twin)
+    assert "is already answer" in _refusal(nlp, content_copy)
 
 
 def test_refuses_unknown_vetting_status(nlp, content_copy):
