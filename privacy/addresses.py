@@ -1,0 +1,188 @@
+"""Whole postal addresses: the parts around what the token rules in redact.py find.
+
+The token rules find a street ("12 Oak Street"), a US state and ZIP or a UK postcode; an address goes
+on around them ("Unit 7, 1450 rue Laporte, Laval QC H7N 3K2", "9 Ashgrove Park, Ballincollig, Co.
+Cork, P31 XK82", "Calle del Almendro 23, 3º B, 28005 Madrid"), and a town or a unit left beside the
+placeholder still says where someone lives. This pass works on the text: it
+
+* starts an address where the rules found one, at a street written with a number and a street word
+  ("3/27 Wattle Grove Rd", "#302-1575 W 10th Ave"), at a postal code of Canada, Ireland, Australia or
+  India, and after the words people use to give one ("my address is", "I live at", "send it to",
+  "mi dirección es", "mon adresse :");
+* extends it over the comma-separated parts that follow while they look like address parts (names
+  with capitals, numbers, codes, "Co. Cork"; lower-case words only beside a number or code), and back
+  over a unit before it ("Flat 302, ", "apt 1204 - ");
+* stops at the end of a sentence and at ordinary words ("is", "and", "please", "for", ...).
+
+Names and numbers the other rules found inside an address become part of it.
+"""
+import re
+from typing import List, Sequence, Tuple
+
+Span = Tuple[int, int, str]
+
+STREET_WORDS = (r"street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|way|"
+                r"terrace|ter|circle|cir|parkway|pkwy|highway|hwy|close|crescent|cres|square|sq|trail|trl|row|"
+                r"mews|gardens|grove|plaza|alley|loop|pike|walk|park|track|cross|nagar|colony")
+# All in lower case ("22 thornhill rd") only these count: "3 rounds of chemo way back" is no street.
+PLAIN_STREET_WORDS = frozenset("street st avenue ave road rd boulevard blvd lane ln drive pkwy hwy highway parkway".split())
+NOT_STREET_WORDS = frozenset("""minutes minute mins hours hour hrs days day weeks week months month years year miles
+    mile km blocks block cycles cycle rounds round doses dose times steps cm mm mg kg lbs pounds kids children
+    people pills tablets of the on my a and in at to from for by with""".split())
+# "3/27 Wattle Grove Rd", "#302-1575 W 10th Ave", "22 thornhill rd", "4410 se division st"
+STREET_RE = re.compile(
+    rf"(?<![\w/#-])#?\d{{1,5}}[A-Za-z]?(?:[/-]\d{{1,5}}[A-Za-z]?)?\s+((?:\w[\w'’.-]*\s+){{0,3}}?)({STREET_WORDS})\b\.?",
+    re.IGNORECASE)
+# Street word first, number after: "Calle del Almendro 23", "calle real 45", "Rua Augusta, 1500", "Privada Los Olivos #12"
+STREET_FIRST_RE = re.compile(
+    r"\b(?:calle|c/|avda\.|avenida|av\.|rua|rue|viale|plaza|plaça|paseo|camino|carrer|privada|blvd\.|"
+    r"boulevard|chemin|strasse|straße|ulica|ul\.)\s+(?:[\w'’.-]+\s+){0,4}?#?\d{1,5}[A-Za-z]?\b", re.IGNORECASE)
+POSTCODE_RE = re.compile(
+    r"\b(?:(?!T\d[a-d]?N\d[a-c]?M\d)[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"  # Canada: H7N 3K2 (not a stage: T2N1M1)
+    r"|[AC-FHKNPRTV-Y]\d{2} ?[AC-FHKNPRTV-Y0-9]{4}"  # Ireland's Eircode: P31 XK82
+    r"|(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT) \d{4}"  # Australia: NSW 2155
+    r"|(?:C\.P\.|cp) ?\d{5}"  # Mexico: C.P. 76000
+    r"|(?-i:[A-Z][a-z]+,? ?-? ?\d{6}))\b",  # India: Chennai - 600020
+    re.IGNORECASE)
+CUE_RE = re.compile(
+    r"\b(?:(?:my|our|her|his|their|the|new|home) (?:postal |home |mailing )?address(?: is|:| here is)?"
+    r"|address(?: is|:)|i(?:'m| am) at|we(?:'re| are) at|(?:i|we|she|he|they) (?:live|stay|lives|stays) at"
+    r"|(?:send|mail|post|courier|deliver|ship)(?: it| them| this| the \w+)? to|(?:my|our) (?:house|home|place) is"
+    r"|home is|(?:i|we)(?:'ve| have)? moved to|mi (?:dirección|direccion|domicilio|casa)(?: es)?:?"
+    r"|dirección:|direccion:|vivo en|mon adresse(?: est)? ?:?|meu endereço é|mio indirizzo è|meine adresse ist)\s*",
+    re.IGNORECASE)
+UNIT_BEFORE_RE = re.compile(
+    r"(?:\b(?:unit|apt\.?|apartment|flat|suite|ste\.?|lot|door no\.?|no\.|h\.no\.?|rr ?#? ?\d+|po box \d+|"
+    r"post box no\.? \d+)\s*[\w/-]*\s*[,–-]?\s*|#)$", re.IGNORECASE)
+# Words that end an address: the sentence goes on in ordinary words.
+STOP_WORDS = frozenset("""is are was were be been am and or but so if then because for to from with please
+    thanks thank can could would should will do does did is the a an my our your their his her its this that
+    these those it i we you he she they me us them as at by about near where when what who how which
+    there here not no yes just only also still very too if so please pls plz thx is es y o pero para por
+    con es está son mi tu su que como merci est et""".split())
+CONNECTORS = frozenset("de del la las los on upon the le du des da do dos y".split())
+TOKEN_RE = re.compile(r"[^\s,;:!?()]+")
+SEPARATOR_RE = re.compile(r"\s*[,–-]\s*|\s+")
+ABBREVIATION_RE = re.compile(r"(?:\b[A-Za-z]{1,5}\.)+$")  # "Co.", "C.P.", "Avda.", "Qro."
+ABSORBED = ("NAME", "RECORD NUMBER", "PHONE")  # labels (redact.py's) an address takes over
+
+
+def _addressy(word: str, near_code: bool) -> bool:
+    """Could this word be part of an address? (lower-case words only beside a number or code)"""
+    core = word.strip(".'’\"")
+    if not core:
+        return False
+    if any(c.isdigit() for c in core) and len(core) <= 12:
+        return True  # numbers, codes, "3º", "2ºA", "#12"
+    if core.lower() in STOP_WORDS:
+        return False
+    if core[0].isupper():
+        return True
+    return near_code and core.isalpha() and len(core) <= 15
+
+
+def _chunk_end(text: str, i: int, limit: int = 5) -> int:
+    """The end of an address part starting at i (up to `limit` words), or i when none starts there."""
+    words = []
+    for m in TOKEN_RE.finditer(text, i):
+        if text[i:m.start()].strip() or len(words) >= limit:
+            break
+        words.append(m)
+        i = m.end()
+        if m.group().endswith(".") and not ABBREVIATION_RE.fullmatch(m.group()):
+            break  # "Madrid." ends a sentence; "Co." and "C.P." do not
+    if not words:
+        return i
+    has_code = any(any(c.isdigit() for c in w.group()) for w in words)
+    end = words[0].start()
+    for w in words:
+        if w.group().lower() in CONNECTORS and w is not words[0]:
+            continue
+        if not _addressy(w.group(), has_code):
+            break
+        end = w.end()
+        if w.group().endswith(".") and not ABBREVIATION_RE.fullmatch(w.group()):
+            end -= 1  # the sentence's full stop is not the address's
+    return end
+
+
+def _extend_right(text: str, end: int, parts: int = 6) -> int:
+    """Over the address parts after `end`: ", Laval QC H7N 3K2", " - 88 bloor st e", ", Co. Cork"."""
+    for _ in range(parts):
+        if text[end - 1:end] == "." and not ABBREVIATION_RE.search(text[max(0, end - 6):end]):
+            break  # the sentence ended
+        m = SEPARATOR_RE.match(text, end)
+        if not m:
+            break
+        start = m.end()
+        stop = _chunk_end(text, start)
+        if stop <= start:
+            break
+        part = text[start:stop]
+        if part[:1].islower() and not any(c.isdigit() for c in part):
+            # A lower-case part ("toronto on") only when a number or code comes right after it.
+            following = SEPARATOR_RE.match(text, stop)
+            after = text[following.end():_chunk_end(text, following.end())] if following else ""
+            if not any(c.isdigit() for c in after):
+                break
+        end = stop
+    return end
+
+
+PART_BEFORE_RE = re.compile(r"(?<![\w'’./-])((?:[A-Z0-9#][\w'’./-]*|de|del|la|on|the|upon)(?: (?:[A-Z0-9#][\w'’./-]*|de|del|la|on|the|upon)){0,3})(?:\s*[,–-]\s*|\s+)$")
+
+
+def _extend_left(text: str, start: int, parts: int = 5) -> int:
+    """Back over a unit written before the street ("Flat 302, ", "apt 1204 - ") and over the parts of the
+    address before what was found ("Rose Cottage, Church Lane, Little Hadham, " before "Herts SG11 2DY")."""
+    for _ in range(parts):
+        before = text[max(0, start - 60):start]
+        m = UNIT_BEFORE_RE.search(before)
+        if m and m.group().strip():
+            start -= len(m.group())
+            continue
+        m = PART_BEFORE_RE.search(before)
+        words = m.group(1).split() if m else []
+        if not words or any(w.strip(".") in STOP_WORDS for w in words) or words[0] in ("I", "I'm"):
+            break
+        start -= len(m.group())
+    return start
+
+
+def _sentence_stop(text: str, end: int) -> int:
+    """An address ending in "St." before a new sentence leaves the full stop to the sentence."""
+    if text[end - 1:end] == "." and re.match(r"\s+[A-Z]|\s*$", text[end:]):
+        return end - 1
+    return end
+
+
+def _street_ok(m: re.Match) -> bool:
+    words = m.group(1).split()
+    if any(w.lower() in NOT_STREET_WORDS for w in words):
+        return False
+    written = m.group(0)
+    return any(c.isupper() for c in written) or m.group(2).lower() in PLAIN_STREET_WORDS
+
+
+def extend(text: str, spans: Sequence[Span], address: str) -> List[Span]:
+    """The findings with each address grown to the whole address, and the addresses the token rules did
+    not see; a name or number found inside an address becomes part of it."""
+    seeds = [(s, e) for s, e, label in spans if label == address]
+    seeds += [(m.start(), m.end()) for m in STREET_RE.finditer(text) if _street_ok(m)]
+    seeds += [(m.start(), m.end()) for m in STREET_FIRST_RE.finditer(text)]
+    seeds += [(m.start(), m.end()) for m in POSTCODE_RE.finditer(text)]
+    for m in CUE_RE.finditer(text):
+        end = _chunk_end(text, m.end())
+        if end > m.end():
+            end = _extend_right(text, end)
+            given = text[m.end():end]
+            if any(c.isdigit() for c in given) or "," in given:
+                seeds.append((m.end(), end))
+    if not seeds:
+        return list(spans)
+    grown = [(_extend_left(text, s), _sentence_stop(text, _extend_right(text, e))) for s, e in seeds]
+    out = [(s, e, address) for s, e in grown]
+    for s, e, label in spans:
+        inside = label in ABSORBED and any(s < ge and gs < e for gs, ge in grown)
+        out.append((s, e, address if inside else label))
+    return out
