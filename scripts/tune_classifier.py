@@ -8,6 +8,7 @@ pipeline), and the log-loss of the right answer's probability. Held-out and red-
 read. Usage: python -m scripts.tune_classifier
 """
 import math
+import time
 import tempfile
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from understanding.components import AnswerGate
 from understanding.linear_classifier import LinearIntentClassifier
 from understanding.spacy_pipeline import load_pipeline
 
-CANDIDATES = [{"word_ngrams": [1, 1], "C": 30}] + [{"word_ngrams": [1, 2], "C": c} for c in (30, 100, 300, 1000)]
+CANDIDATES = [{"word_ngrams": [1, 1], "C": 30}] + [{"word_ngrams": [1, 2], "C": c} for c in (30, 100, 300, 1000)] + [
+    {"word_ngrams": [1, 2], "C": c, "tol": tol} for c in (300, 1000) for tol in (1e-3, 1e-2)]
 
 
 def tokenized(nlp, text: str, data=None) -> Message:
@@ -63,7 +65,9 @@ def main() -> int:
         for number, candidate in enumerate(CANDIDATES):
             context = ExecutionContext(GraphSchema({}), "tune")
             classifier = LinearIntentClassifier.create(candidate, storage, Resource(f"c{number}"), context)
+            started = time.perf_counter()
             classifier.train(training)
+            seconds = time.perf_counter() - started
             scored = {id(i): classifier.process([tokenized(nlp, i["text"])])[0] for i in positives + negatives}
             right = sum(served(scored[id(i)], gate) == i["answer"] for i in positives)
             wrong = sum(served(scored[id(i)], gate) not in (None, i["answer"]) for i in positives)
@@ -72,8 +76,16 @@ def main() -> int:
             for item in positives:
                 probabilities = dict(zip(classifier.labels, classifier.probabilities([scored[id(item)]])[0]))
                 log_loss -= math.log(max(probabilities.get("faq/" + item["answer"], 0.0), 1e-12))
-            print(f"  word n-grams {candidate['word_ngrams']}, C={candidate['C']:<5}: right {right}, wrong {wrong}, "
-                  f"negatives served {negatives_served}, log-loss of the right answer {log_loss / len(positives):.3f}")
+            safety = [i for i in items if i["expect"] in ("crisis", "emergency")]
+            feelings = [i for i in items if i["expect"] == "feeling"]
+            top_safety = lambda i: max([r["confidence"] for r in classifier.process([tokenized(nlp, i["text"])])[0]
+                                        .get("intent_ranking") if r["name"] in ("crisis", "emergency")] + [0.0])
+            lowest_safety = min(top_safety(i) for i in safety)
+            feelings_above = sum(top_safety(i) >= lowest_safety for i in feelings)
+            print(f"  word n-grams {candidate['word_ngrams']}, C={candidate['C']:<5} tol={candidate.get('tol', 1e-4)}: "
+                  f"right {right}, wrong {wrong}, negatives served {negatives_served}, log-loss of the right answer "
+                  f"{log_loss / len(positives):.3f}; lowest emergency/crisis score {lowest_safety:.3f} "
+                  f"({feelings_above}/{len(feelings)} feelings at or above it); trained in {seconds:.0f} s")
     return 0
 
 
