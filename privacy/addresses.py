@@ -1,21 +1,10 @@
-"""Whole postal addresses: the parts around what the token rules in redact.py find.
-
-The token rules find a street ("12 Oak Street"), a US state and ZIP or a UK postcode; an address goes
-on around them ("Unit 7, 1450 rue Laporte, Laval QC H7N 3K2", "9 Ashgrove Park, Ballincollig, Co.
-Cork, P31 XK82", "Calle del Almendro 23, 3º B, 28005 Madrid"), and a town or a unit left beside the
-placeholder still says where someone lives. This pass works on the text: it
-
-* starts an address where the rules found one, at a street written with a number and a street word
-  ("3/27 Wattle Grove Rd", "#302-1575 W 10th Ave"), at a postal code of Canada, Ireland, Australia or
-  India, and after the words people use to give one ("my address is", "I live at", "send it to",
-  "mi dirección es", "mon adresse :");
-* extends it over the comma-separated parts that follow while they look like address parts (names
-  with capitals, numbers, codes, "Co. Cork"; lower-case words only beside a number or code), and back
-  over a unit before it ("Flat 302, ", "apt 1204 - ");
-* stops at the end of a sentence and at ordinary words ("is", "and", "please", "for", ...).
-
-Names and numbers the other rules found inside an address become part of it.
-"""
+"""Whole postal addresses, not only the part the token rules in redact.py find ("12 Oak Street"): a
+town, unit or postcode left beside the placeholder still says where someone lives. On the text, it
+starts an address where the rules found one, at a street ("3/27 Wattle Grove Rd", "Calle Olmo 8"), at
+a Canadian, Irish, Australian, Mexican or Indian postal code, or after "my address is", "send it to",
+"mi dirección es"...; grows it over the address parts around it (capitalised words, numbers, codes,
+"Co. Cork"; lower-case words only beside a number or code; a unit before it, "Flat 302, "); stops at a
+sentence's end and at ordinary words. Names and numbers found inside an address become part of it."""
 import re
 from typing import List, Sequence, Tuple
 
@@ -70,15 +59,10 @@ ABSORBED = ("NAME", "RECORD NUMBER", "PHONE")  # labels (redact.py's) an address
 def _addressy(word: str, near_code: bool) -> bool:
     """Could this word be part of an address? (lower-case words only beside a number or code)"""
     core = word.strip(".'’\"")
-    if not core:
-        return False
-    if any(c.isdigit() for c in core) and len(core) <= 12:
+    if core and any(c.isdigit() for c in core) and len(core) <= 12:
         return True  # numbers, codes, "3º", "2ºA", "#12"
-    if core.lower() in STOP_WORDS:
-        return False
-    if core[0].isupper():
-        return True
-    return near_code and core.isalpha() and len(core) <= 15
+    return bool(core) and core.lower() not in STOP_WORDS and (
+        core[0].isupper() or near_code and core.isalpha() and len(core) <= 15)
 
 
 def _chunk_end(text: str, i: int, limit: int = 5) -> int:
@@ -91,10 +75,8 @@ def _chunk_end(text: str, i: int, limit: int = 5) -> int:
         i = m.end()
         if m.group().endswith(".") and not ABBREVIATION_RE.fullmatch(m.group()):
             break  # "Madrid." ends a sentence; "Co." and "C.P." do not
-    if not words:
-        return i
     has_code = any(any(c.isdigit() for c in w.group()) for w in words)
-    end = words[0].start()
+    end = words[0].start() if words else i
     for w in words:
         if w.group().lower() in CONNECTORS and w is not words[0]:
             continue
@@ -118,13 +100,10 @@ def _extend_right(text: str, end: int, parts: int = 6) -> int:
         stop = _chunk_end(text, start)
         if stop <= start:
             break
-        part = text[start:stop]
-        if part[:1].islower() and not any(c.isdigit() for c in part):
-            # A lower-case part ("toronto on") only when a number or code comes right after it.
-            following = SEPARATOR_RE.match(text, stop)
-            after = text[following.end():_chunk_end(text, following.end())] if following else ""
-            if not any(c.isdigit() for c in after):
-                break
+        part, following = text[start:stop], SEPARATOR_RE.match(text, stop)
+        after = text[following.end():_chunk_end(text, following.end())] if following else ""
+        if part[:1].islower() and not any(c.isdigit() for c in part + after):
+            break  # a lower-case part ("toronto on") only with a number or code in it or right after it
         end = stop
     return end
 
@@ -151,17 +130,12 @@ def _extend_left(text: str, start: int, parts: int = 5) -> int:
 
 def _sentence_stop(text: str, end: int) -> int:
     """An address ending in "St." before a new sentence leaves the full stop to the sentence."""
-    if text[end - 1:end] == "." and re.match(r"\s+[A-Z]|\s*$", text[end:]):
-        return end - 1
-    return end
+    return end - 1 if text[end - 1:end] == "." and re.match(r"\s+[A-Z]|\s*$", text[end:]) else end
 
 
 def _street_ok(m: re.Match) -> bool:
-    words = m.group(1).split()
-    if any(w.lower() in NOT_STREET_WORDS for w in words):
-        return False
-    written = m.group(0)
-    return any(c.isupper() for c in written) or m.group(2).lower() in PLAIN_STREET_WORDS
+    return not any(w.lower() in NOT_STREET_WORDS for w in m.group(1).split()) and (
+        any(c.isupper() for c in m.group(0)) or m.group(2).lower() in PLAIN_STREET_WORDS)
 
 
 def extend(text: str, spans: Sequence[Span], address: str) -> List[Span]:
@@ -172,14 +146,9 @@ def extend(text: str, spans: Sequence[Span], address: str) -> List[Span]:
     seeds += [(m.start(), m.end()) for m in STREET_FIRST_RE.finditer(text)]
     seeds += [(m.start(), m.end()) for m in POSTCODE_RE.finditer(text)]
     for m in CUE_RE.finditer(text):
-        end = _chunk_end(text, m.end())
-        if end > m.end():
-            end = _extend_right(text, end)
-            given = text[m.end():end]
-            if any(c.isdigit() for c in given) or "," in given:
-                seeds.append((m.end(), end))
-    if not seeds:
-        return list(spans)
+        end = _extend_right(text, _chunk_end(text, m.end()))
+        if any(c.isdigit() or c == "," for c in text[m.end():end]):
+            seeds.append((m.end(), end))
     grown = [(_extend_left(text, s), _sentence_stop(text, _extend_right(text, e))) for s, e in seeds]
     out = [(s, e, address) for s, e in grown]
     for s, e, label in spans:

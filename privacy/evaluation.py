@@ -1,20 +1,15 @@
 """How well redaction hides personal details and keeps everything else (scripts/eval_redaction.py).
 
 A set is JSON lines {"text": ..., "details": [{"kind": ..., "text": ...}]}, each detail's text a piece of
-the message. Measured, per message redacted on its own:
-  * a detail is hidden when its text no longer appears in the redacted message (not as part of a longer
-    word: a surname "Ng" does not appear in "driving") and no word of 4 or
-    more characters from it survives there (as a whole word, same case): "742 Evergreen Terrace,
-    Springfield" redacted to "[ADDRESS], Springfield" is a miss. A word survives when the redacted
-    message has it more often than the rest of the message does ("I blog about it at [URL]" hides
-    "www.example.com/about-me": its "about" is the message's own);
-  * recall, per kind and overall: hidden details / details;
-  * precision, the share of ordinary words kept: the words of the message outside every detail (runs
-    of letters and digits), each counted as kept when the redacted message still has it (counted
-    as a multiset, placeholders left out);
-  * time: wall-clock and CPU milliseconds of redact() per message, after a warm-up; p50, p95, max of
-    the first run of each message ("ms_wall", "ms_cpu"), and of each message's fastest of `repeat` runs
-    ("ms_wall_best"), which leaves out the moments another process had the core.
+the message. Per message redacted on its own:
+  * a detail is hidden when its text no longer appears in the redacted message (as a whole word: "Ng"
+    is not in "driving") and none of its words of 4+ characters survives there: "[ADDRESS],
+    Springfield" misses "742 Evergreen Terrace, Springfield". A word survives when the redacted message
+    has it more often than the rest of the message does ("about" in "I blog about it at [URL]");
+  * recall, per kind and overall: hidden details / details; precision: the share of the words outside
+    every detail that the redacted message still has (a multiset, placeholders left out);
+  * time: wall-clock and CPU ms of redact() per message after a warm-up: p50, p95, max of each
+    message's first run ("ms_wall", "ms_cpu") and of its fastest of `repeat` runs ("ms_wall_best").
 """
 import json
 import re
