@@ -12,7 +12,7 @@ CONTENT_STAMP := var/content.loaded
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules -name "*.yml") $(wildcard understanding/*.py) runtime/rule_policy.py
 ENV := source scripts/env.sh &&
 
-.PHONY: run test test-fast setup browser spacy wordllama content train validate eval bench profile bench-review staff-user retention clean shell
+.PHONY: run test test-fast setup browser spacy wordllama content train validate eval eval-library bench profile bench-review staff-user retention clean shell
 
 run: setup $(RASA_MODEL) $(CONTENT_STAMP)
 	scripts/run.sh
@@ -54,7 +54,7 @@ names $(NAMES_MODEL): privacy/name_data.py privacy/name_templates.txt privacy/tr
 # Redaction on the frozen held-out set: recall per kind of detail, ordinary words kept, time per message
 # (results/redaction_eval.json). EVAL_REDACTION_ARGS="--set tests/tuning/redaction_validation.jsonl" to tune.
 eval-redaction: setup
-	$(ENV) $(PY) -m scripts.eval_redaction $(EVAL_REDACTION_ARGS)
+	$(ENV) $(PY) -m measure.eval_redaction $(EVAL_REDACTION_ARGS)
 
 # The answer finder's sentence embeddings: two files of the wordllama wheel from PyPI (pinned by hash).
 wordllama $(WORDLLAMA): scripts/wordllama.py $(VENV)/.installed
@@ -80,19 +80,24 @@ validate: setup
 	$(ENV) $(VENV)/bin/rasa data validate --fail-on-warnings
 
 eval: setup $(RASA_MODEL) $(CONTENT_STAMP)
-	$(ENV) $(PY) -m scripts.evaluate
+	$(ENV) $(PY) -m measure.evaluate
+
+# A second article added as files (the test fixture), answered with no example questions and with 5:
+# trains two models into a temporary folder (about 10 minutes); results/library.json.
+eval-library: setup
+	$(ENV) $(PY) -m measure.library_eval
 
 bench: setup $(RASA_MODEL) $(CONTENT_STAMP)
-	$(ENV) $(PY) -m scripts.bench
+	$(ENV) $(PY) -m measure.bench
 
 # Where the Rasa server and the action server spend their CPU under load (py-spy, from outside).
 profile: setup $(RASA_MODEL) $(CONTENT_STAMP)
-	$(ENV) $(PY) -m scripts.profile
+	$(ENV) $(PY) -m measure.profile
 
 # The staff review app's list page and dashboard with 100,000 generated conversations (SQLite; add
 # BENCH_REVIEW_ARGS="--postgres postgresql://postgres@127.0.0.1:5432/postgres" for PostgreSQL).
 bench-review: setup
-	$(ENV) $(PY) -m scripts.bench_review $(BENCH_REVIEW_ARGS)
+	$(ENV) $(PY) -m measure.bench_review $(BENCH_REVIEW_ARGS)
 
 # A staff account for the review app: `make staff-user NAME=alex ROLE=admin` (asks for the password).
 staff-user: setup

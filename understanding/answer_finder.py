@@ -10,7 +10,7 @@ unlike any of them went unanswered. Here every approved answer is scored on seve
   of the message with the answer's title, its passage and its closest example question (its title when
   it has none).
 
-A logistic combination of them, with weights fitted on validation data only (scripts/tune_finder.py
+A logistic combination of them, with weights fitted on validation data only (measure/tune_finder.py
 writes them into config.yml), gives each answer the probability that it is the one asked for. An
 approved answer with no example questions yet (a new article, just vetted) is scored by a second
 combination of the passage evidence alone (`passage_weights`: bm25, bm25_share, title, passage), fitted

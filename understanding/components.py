@@ -7,7 +7,7 @@ AnswerGate: Rasa's FallbackClassifier judges only the intent confidence, so a me
   at 0.99 and then a wrong answer. The gate also judges the answer ranking (its confidence and its
   lead over the runner-up); otherwise the intent becomes `nlu_fallback` with the candidates worth
   offering as "Did you mean...?".
-Thresholds are set in config.yml and tuned by scripts/tune_thresholds.py on validation data only.
+Thresholds are set in config.yml and tuned by measure/tune_thresholds.py on validation data only.
 """
 from typing import Any, Dict, List, Optional, Text
 

@@ -7,7 +7,7 @@ import subprocess
 import settings
 
 ROOT = settings.ROOT
-PACKAGES = ["actions", "channels", "content", "understanding", "runtime", "privacy", "review", "web",
+PACKAGES = ["actions", "channels", "content", "understanding", "runtime", "privacy", "review", "web", "measure",
             "rasa_sdk_plugins", "scripts"]
 
 

@@ -10,7 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from scripts.tune_classifier import tokenized
+from measure.tune_classifier import tokenized
 from settings import ROOT
 from understanding.linear_classifier import WORD_TOKENS, LinearIntentClassifier, TfidfFeatures
 

@@ -12,7 +12,7 @@ import pytest
 import settings
 
 ROOT = settings.ROOT
-PRODUCT = ["actions", "channels", "content", "understanding", "runtime", "privacy", "review", "web",
+PRODUCT = ["actions", "channels", "content", "understanding", "runtime", "privacy", "review", "web", "measure",
            "rasa_sdk_plugins", "scripts"]
 NAMED = re.compile(r"\bMBC_[A-Z0-9_]*[A-Z0-9]\b")
 

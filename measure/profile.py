@@ -7,7 +7,7 @@ the event-loop thread's samples per stage of a message (first matching stage on 
 functions with the most samples of their own; then the latency of a message by its position in a
 48-message conversation (median of 5 conversations; the rate limit per sender is off for that).
 Settings such as MBC_TRACKER_TURNS and MBC_TRACKER_THREADS pass through to the servers, so two runs
-compare them. Usage: python -m scripts.profile [--seconds 20] [--concurrency 8]
+compare them. Usage: python -m measure.profile [--seconds 20] [--concurrency 8]
 """
 import argparse
 import collections
@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from scripts.bench import TURNS, conversation_load
+from measure.bench import TURNS, conversation_load
 from scripts.stack import BIN, ask, running_stack
 
 # Stages of one message, recognised by (file fragment, function) on a sampled stack; first match wins

@@ -7,7 +7,7 @@
    mean" counts as not served), and per kind of non-answer what the reply did.
 2. Red-team set (tests/redteam/redteam.jsonl): rate per category, judged like ../shared/tools/evalbot.py.
 3. The outside sets in ../shared/eval through evalbot.py itself (report only: never tuned on, except *_val).
-Writes results/eval.json. Usage: python -m scripts.evaluate [--skip-shared] [--url URL]
+Writes results/eval.json. Usage: python -m measure.evaluate [--skip-shared] [--url URL]
 """
 import argparse
 import collections

@@ -1,9 +1,9 @@
 """`make eval-redaction`: redaction (privacy.redact) on the frozen held-out set.
 
-    python -m scripts.eval_redaction [--set FILE] [--out FILE] [--show-misses]
+    python -m measure.eval_redaction [--set FILE] [--out FILE] [--show-misses]
 
 Prints recall per kind of detail, overall recall, the share of ordinary words kept and the time per
-message (definitions in privacy/evaluation.py); writes the figures to results/redaction_eval.json.
+message (definitions in measure/redaction_scores.py); writes the figures to results/redaction_eval.json.
 The default set, tests/heldout/redaction_heldout.jsonl, was written by someone who never saw the
 code and is never tuned on: tune with --set tests/tuning/redaction_validation.jsonl. Misses are
 printed only with --show-misses (not for the frozen set, whose messages nobody tunes on).
@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import settings
-from privacy import evaluation
+from measure import redaction_scores as evaluation
 from privacy.redact import get_redactor
 
 HELDOUT = settings.ROOT / "tests" / "heldout" / "redaction_heldout.jsonl"

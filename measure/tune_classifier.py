@@ -1,11 +1,11 @@
 """Compare settings of the linear classifier on validation data only (the numbers behind config.yml).
 
 Trains understanding.linear_classifier.LinearIntentClassifier on data/nlu for each candidate setting (in process,
-no Rasa model written) and scores the validation sets scripts/tune_thresholds.py uses: right and
+no Rasa model written) and scores the validation sets measure/tune_thresholds.py uses: right and
 wrong answers served and negatives served under the answer gate's thresholds from config.yml
 (FallbackClassifier and safety patterns left out: this compares classifiers, not the whole
 pipeline), and the log-loss of the right answer's probability. Held-out and red-team sets are never
-read. Usage: python -m scripts.tune_classifier
+read. Usage: python -m measure.tune_classifier
 """
 import math
 import time
@@ -22,7 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from scripts.stack import ROOT
-from scripts.tune_thresholds import validation_items
+from measure.tune_thresholds import validation_items
 from understanding.components import AnswerGate
 from understanding.linear_classifier import LinearIntentClassifier
 from understanding.spacy_pipeline import load_pipeline

@@ -9,7 +9,7 @@ over (message, answer) pairs learns whether the answer is the one the message as
 
 Each subset of evidence is scored by 5-fold cross-validation over messages (answers served right and
 wrong at the serve threshold, negatives served), and the chosen weights are printed for config.yml.
-Usage: python -m scripts.tune_finder [--threshold 0.5]
+Usage: python -m measure.tune_finder [--threshold 0.5]
 """
 import argparse
 import sys
@@ -20,7 +20,7 @@ from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.message import Message
 from sklearn.linear_model import LogisticRegression
 
-from scripts.evaluate import SHARED, read_jsonl
+from measure.evaluate import SHARED, read_jsonl
 from scripts.stack import MODEL, ROOT
 from understanding.answer_finder import FEATURES, PASSAGE_FEATURES, QUESTION_INTENTS, AnswerFinder
 

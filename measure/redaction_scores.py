@@ -1,4 +1,4 @@
-"""How well redaction hides personal details and keeps everything else (scripts/eval_redaction.py).
+"""How well redaction hides personal details and keeps everything else (measure/eval_redaction.py).
 
 A set is JSON lines {"text": ..., "details": [{"kind": ..., "text": ...}]}, each detail's text a piece of
 the message. Per message redacted on its own:

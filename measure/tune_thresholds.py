@@ -6,7 +6,7 @@ and red-team sets, and the other ../shared/eval sets, are never read here.
 
 For each message the trained model's parse is taken once (in process); the gate's decision is then
 replayed for every threshold combination. "Wrong text" counts any served answer that is not the
-expected one, or any answer served to a message that expects none. Usage: python -m scripts.tune_thresholds
+expected one, or any answer served to a message that expects none. Usage: python -m measure.tune_thresholds
 """
 import asyncio
 import itertools
@@ -17,7 +17,7 @@ import yaml
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.message import Message
 
-from scripts.evaluate import SHARED, read_jsonl
+from measure.evaluate import SHARED, read_jsonl
 from scripts.stack import MODEL, ROOT
 from understanding.components import FALLBACK, SAFETY_INTENTS, AnswerGate
 

@@ -11,7 +11,7 @@ store from the same files, starts the assistant, and reports:
 Stages: `none` (the fixture's answers have no examples: only their passages, titles and sections) and
 `examples` (plus 5 accepted example questions per answer, tests/fixtures/content/trials_examples.yml,
 standing in for examples staff accepted in the review app).
-Usage: python -m scripts.library_eval [--stage none|examples|both] [--validation] [--skip-shared]
+Usage: python -m measure.library_eval [--stage none|examples|both] [--validation] [--skip-shared]
 """
 import argparse
 import json

@@ -8,7 +8,7 @@ machine, for a stock `rasa init` project generated and trained into a temporary 
 run, and for a minimal Rasa project (Rasa's own floor); and the ratios. All of them run side by side
 and each round loads them in turn; figures are medians of the rounds, so the machine's drifting
 speed weighs on all alike. Figures go to results/bench.json.
-Usage: python -m scripts.bench [--rounds 3] [--messages N] [--concurrency 1 8 32] [--no-baseline] [--no-train]
+Usage: python -m measure.bench [--rounds 3] [--messages N] [--concurrency 1 8 32] [--no-baseline] [--no-train]
 """
 import argparse
 import concurrent.futures as cf
