@@ -100,7 +100,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from privacy import addresses
+from privacy import addresses, birth_dates
 from privacy.names import NameFinder, NamesModelMissing  # noqa: F401 (NamesModelMissing: raised by Redactor())
 
 EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD, CREDENTIAL = (
@@ -867,7 +867,7 @@ class Redactor:
             if label == NAME and any(s < ke and ks < e for ks, ke in keep):
                 continue
             out.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), label))
-        return _merge(addresses.extend(text, out + chars, ADDRESS))
+        return _merge(birth_dates.extend(text, addresses.extend(text, out + chars, ADDRESS), DOB))
 
     def _text_findings(self, text: str, phones: List[Tuple[int, int]]) -> List[Tuple[int, int, str]]:
         """What is found over the text rather than its tokens: spelled-out e-mails and links, credentials,

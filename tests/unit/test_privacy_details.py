@@ -96,6 +96,12 @@ DETAILS = [
     ("SSN ending 6789", "6789", "[RECORD NUMBER]"),
     ("license plate ABC-1234", "1234", "[RECORD NUMBER]"),
     ("pass: Sunflower1", "Sunflower1", "[CREDENTIAL]"),
+    # birth dates the token rules missed or left in part (privacy/birth_dates.py)
+    ("Mum, b. 03.09.1957, on letrozole", "03.09.1957", "[DATE OF BIRTH]"),
+    ("urodziłem się 2 marca 1968 w Krakowie", "marca 1968", "[DATE OF BIRTH]"),
+    ("mi fecha de nacimiento es el 9 de enero de 1971", "enero de 1971", "[DATE OF BIRTH]"),
+    ("my DOB is the 5th of May nineteen fifty-nine", "fifty-nine", "[DATE OF BIRTH]"),
+    ("born in 1966 on the 21st of August, if the form needs it", "21st of August", "[DATE OF BIRTH]"),
     # birth dates in other languages
     ("nací el 15/08/1970", "15/08/1970", "[DATE OF BIRTH]"),
     ("born 14 de marzo de 1972", "1972", "[DATE OF BIRTH]"),
