@@ -545,7 +545,7 @@ class Redactor:
         titles = sorted({v for t in TITLES_ABBR for v in (t, t.capitalize())})
         self.matcher.add("NAME_TITLE_ABBR", [[{"ORTH": {"IN": titles}}]])
         self.matcher.add("NAME_TITLE_WORD", [[inn(TITLES_WORD)]])
-        self.matcher.add("NAME_HERE", [[{"IS_TITLE": True}, {"LOWER": "here"}]])
+        self.matcher.add("NAME_HERE", [[{"IS_TITLE": True}, {"LOWER": "here"}], [{"IS_LOWER": True}, {"LOWER": "here"}]])
 
     # ---- token tests ------------------------------------------------------------------------------
 
@@ -571,6 +571,12 @@ class Redactor:
         return (len(text) > 1 and NAME_SHAPE_RE.match(text) is not None and text.islower()
                 and not self._common(token) and low not in LOWER_NOT_NAMES
                 and (low not in self.inflected or low in FIRST_NAMES_LOWER))
+
+    def _known_name(self, token: Token) -> bool:
+        """A lower-case word that is no English word at all (the name finder's word list) and could be a
+        name: "ashworth", "deshawn". Not without the name finder's lexicon."""
+        words = getattr(self.names, "words", None)
+        return words is not None and token.lower_ not in words and self._lower_name(token)
 
     def _upper_name(self, token: Token) -> bool:
         text = token.text
@@ -606,6 +612,8 @@ class Redactor:
         def more(tok):
             if lower_case and mode in ("strong", "abbr"):
                 return self._lower_name(tok) or self._upper_name(tok)
+            if lower_case and tok.is_lower:  # "tom ashworth": a lower-case surname that is no English word
+                return self._known_name(tok)
             return self._name_shaped(tok) and (not self._common(tok) or mode == "abbr")
 
         j, words = i + 1, 1
@@ -839,7 +847,9 @@ class Redactor:
         for s, e in by_label.get("NAME_TITLE_WORD", []):
             spans.append((e, self._name_end(doc, e, "title"), NAME))
         for s, e in by_label.get("NAME_HERE", []):
-            if (s == 0 or doc[s - 1].is_punct or doc[s - 1].is_space) and not self._common(doc[s]):
+            # "Maria here", and "deshawn here" when it is no English word ("nobody here" is no name)
+            if (s == 0 or doc[s - 1].is_punct or doc[s - 1].is_space) and not self._common(doc[s]) \
+                    and (not doc[s].is_lower or self._known_name(doc[s])):
                 spans.append((s, s + 1, NAME))
         for _, s, e in self.first_names(doc):
             spans.append((s, self._name_end(doc, s, "gazetteer"), NAME))
