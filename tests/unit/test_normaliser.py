@@ -43,3 +43,27 @@ def test_everything_else_is_left_as_typed(normalise, text):
 
 def test_short_words_are_never_respelled(normalise):
     assert normalise("NDE is not NED") == "NDE is not NED"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known defect, found 2026-12-02: the normaliser is registered as an intent classifier only, so Rasa "
+    "never runs it on the training examples. Registering it as a featurizer too fixes it; measured on "
+    "validation that left answers and feelings as they were but put one crisis message's score at 0.2999, "
+    "under SafetyOverride's 0.3: adopting it needs the safety threshold derived again (config.yml's rule)."))
+def test_training_examples_are_normalised_like_messages():
+    """Rasa's recipe runs process_training_data only for tokenizers and featurizers: the normaliser must
+    be one, or the classifier learns from examples as written while it reads messages normalised."""
+    import yaml
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.shared.data import TrainingType
+
+    import settings
+    config = yaml.safe_load((settings.ROOT / "config.yml").read_text())
+    schema = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH).train_schema
+    names = list(schema.nodes)
+    normalising = [n for n, node in schema.nodes.items()
+                   if node.uses.__name__ == "TextNormaliser" and node.fn == "process_training_data"]
+    tokenizing = [n for n, node in schema.nodes.items() if node.fn == "process_training_data"
+                  and node.uses.__name__ == "SpacyTokenizer"]
+    assert normalising and tokenizing
+    assert names.index(normalising[0]) < names.index(tokenizing[0])  # before the words are read
