@@ -110,7 +110,7 @@ SETTINGS: List[Setting] = [
     Setting("MBC_MESSENGER_API_URL", None, "another Messenger Graph API base URL (the tests' stand-in)", CHANNELS),
 
     Setting("MBC_TRACKER_TURNS", "2", "user turns before a new message that Rasa is handed (with the session start and each slot's latest value); 0 hands it the whole session; the database keeps everything", TUNING),
-    Setting("MBC_BLAS_THREADS", "1", "OpenBLAS threads in each Rasa server process: each message's few small matrix products ran 5-10 times slower split over threads, and concurrent conversations already use the cores", TUNING),
+    Setting("MBC_BLAS_THREADS", "1", "OpenBLAS threads in each Rasa server process: a message's few small matrix products gain nothing from threads, and concurrent conversations already use the cores", TUNING),
     Setting("MBC_TRACKER_THREADS", None, "threads doing the tracker store's database work beside Rasa's event loop", TUNING, "1 for SQLite, 4 otherwise"),
 
     Setting("MBC_SHARED_DIR", str(ROOT.parent / "shared"), "the outside evaluation sets and scorer used by `make eval` when present", MEASURE, "../shared"),
