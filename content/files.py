@@ -181,8 +181,22 @@ def uncovered_units(content: Content) -> List[tuple]:
             if (art.id, u.index) not in covered]
 
 
+def content_dir(root: Optional[Path] = None) -> Path:
+    return Path(root or settings.get("MBC_CONTENT_DIR"))
+
+
+def content_fingerprint(root: Optional[Path] = None) -> str:
+    """SHA-256 over every content file's path and bytes: what a model trained on this content was built
+    from (Rasa retrains a component whose fingerprint_addon returns a new value)."""
+    root = content_dir(root)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def load_content(nlp, root: Optional[Path] = None) -> Content:
-    root = Path(root or settings.get("MBC_CONTENT_DIR"))
+    root = content_dir(root)
     problems: List[str] = []
     articles = _read_articles(nlp, root / "articles", problems)
     answers, not_answered = _read_answers(nlp, root / "answers", articles, problems)

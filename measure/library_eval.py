@@ -27,7 +27,7 @@ from scripts.stack import BIN, ROOT, running_stack
 FIXTURE = ROOT / "tests" / "fixtures" / "content"
 EXAMPLES = FIXTURE / "trials_examples.yml"
 HELDOUT = ROOT / "tests" / "heldout" / "trials_article_heldout.jsonl"
-VALIDATION = ROOT / "tests" / "tuning" / "validation_trials.jsonl"
+VALIDATION = ROOT / "tests" / "tuning" / "trials_article_validation.jsonl"  # not validation*.jsonl: the served library's tuning never reads it
 
 
 def joined_content(target: Path) -> Path:
@@ -49,7 +49,7 @@ def train(work: Path, env: dict, with_examples: bool) -> Path:
 
 
 def stage(work: Path, with_examples: bool, validation: bool, skip_shared: bool) -> dict:
-    from scripts import evaluate  # reads MBC_CONTENT_DIR, set before this is called
+    from measure import evaluate  # reads MBC_CONTENT_DIR, set before this is called
     env = dict(os.environ)
     model = train(work, env, with_examples)
     content_url = f"sqlite:///{work / 'content.db'}"

@@ -77,16 +77,36 @@ def safety_confidence(parse) -> float:
     return max(ranked + [before.get("confidence", 0.0) if before.get("name") in SAFETY_INTENTS else 0.0] + [0.0])
 
 
-def report_safety_confidence(items, parses) -> None:
-    """SafetyOverride's classifier_threshold must sit above every non-emergency message's confidence."""
-    others = sorted(((safety_confidence(p), i["text"]) for i, p in zip(items, parses)
+# SafetyOverride's classifier_threshold, by the safety-first rule config.yml states: the highest
+# threshold at which every emergency and crisis message of the validation sets that no reviewed pattern
+# catches is still helped first, less SAFETY_MARGIN, on a 0.05 grid.
+SAFETY_MARGIN = 0.025
+
+
+def safety_threshold(lowest: float) -> float:
+    return max(0.05, int((lowest - SAFETY_MARGIN) / 0.05) * 0.05)
+
+
+def report_safety_confidence(items, parses) -> float:
+    """Derive classifier_threshold and show what it costs: the other messages it also gives the help line."""
+    needed = sorted((safety_confidence(p), i["text"]) for i, p in zip(items, parses)
+                    if i["expect"] in SAFETY_INTENTS and not (p.get("safety") or {}).get("pattern"))
+    threshold = round(safety_threshold(needed[0][0]), 2) if needed else 0.85
+    print(f"SafetyOverride: {len(needed)} emergency/crisis messages no reviewed pattern catches; the lowest "
+          "classifier scores:")
+    for confidence, text in needed[:3]:
+        print(f"  {confidence:.3f} {text[:90]!r}")
+    print(f"  classifier_threshold by the safety-first rule (lowest - {SAFETY_MARGIN}, 0.05 grid): {threshold}")
+    others = sorted(((safety_confidence(p), i["expect"], i["text"]) for i, p in zip(items, parses)
                      if i["expect"] not in SAFETY_INTENTS), reverse=True)
-    emergencies = [safety_confidence(p) for i, p in zip(items, parses) if i["expect"] in SAFETY_INTENTS]
-    print("SafetyOverride: highest emergency/crisis confidence the classifier gave messages that are neither:")
-    for confidence, text in others[:3]:
-        print(f"  {confidence:.2f} {text[:90]!r}")
-    print(f"  emergency messages: median {sorted(emergencies)[len(emergencies) // 2]:.2f}, "
-          f"{sum(c > others[0][0] for c in emergencies)}/{len(emergencies)} above that highest")
+    over = [o for o in others if o[0] >= threshold]
+    kinds = {}
+    for _, kind, _ in over:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    print(f"  other messages that threshold also gives the help line: {len(over)} {kinds}")
+    for confidence, kind, text in over[:12]:
+        print(f"    {confidence:.3f} {kind:10s} {text[:80]!r}")
+    return threshold
 
 
 def main() -> int:
@@ -122,10 +142,10 @@ def main() -> int:
         served = replay(p, best[0])
         if served:
             print(f"  {i['expect']:9s} {i['text'][:90]!r} -> {served}")
-    report_safety_confidence(items, parses)
+    safety = report_safety_confidence(items, parses)
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / "thresholds.json").write_text(json.dumps(
-        {"best": best[0], "positives_right": best[1], "positives_wrong": best[2], "negatives_served": best[3]},
+        {"best": best[0], "safety_classifier_threshold": safety, "positives_right": best[1], "positives_wrong": best[2], "negatives_served": best[3]},
         indent=1))
     return 0
 

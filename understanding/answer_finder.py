@@ -93,6 +93,13 @@ class AnswerFinder(GraphComponent):
     def create(cls, config, model_storage, resource, execution_context) -> "AnswerFinder":
         return cls(config, model_storage, resource)
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        # Trained from the content files, which are no input of Rasa's graph: a change to them must
+        # retrain this component, not reuse it from Rasa's cache.
+        from content.files import content_fingerprint
+        return content_fingerprint()
+
     def train(self, training_data: TrainingData) -> Resource:
         from content.files import load_content  # the passages as `make content` checks them
         from understanding.spacy_pipeline import load_pipeline

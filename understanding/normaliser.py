@@ -8,10 +8,10 @@
   (SymSpell's bundled English frequency list) and a domain word is close enough: one edit for words of
   4-5 letters, two for longer ones. Anything else is left as typed.
 
-The component runs first in config.yml's pipeline, on messages. Not yet on the training examples: Rasa
-runs process_training_data only for tokenizers and featurizers (a known defect, see the xfail in
-tests/unit/test_normaliser.py and docs/measurements.md). The
-message's own text is kept as `text_original` (the safety patterns read both, see components.py).
+The component runs first in config.yml's pipeline, on messages and on the training examples alike.
+It is registered as a message featurizer as well as an intent classifier because Rasa's recipe runs
+process_training_data only for tokenizers and featurizers (tests/unit/test_normaliser.py checks the
+training graph). The message's own text is kept as `text_original` (the safety patterns read both, see components.py).
 """
 import json
 import re
@@ -87,7 +87,8 @@ class Normaliser:
         return found[0].term if found else word
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
+                           DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class TextNormaliser(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -102,6 +103,13 @@ class TextNormaliser(GraphComponent):
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "TextNormaliser":
         return cls(model_storage, resource)
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        # Trained from the content files, which are no input of Rasa's graph: a change to them must
+        # retrain this component, not reuse it from Rasa's cache.
+        from content.files import content_fingerprint
+        return content_fingerprint()
 
     def train(self, training_data: TrainingData) -> Resource:
         from content.files import load_content  # the vetted passages and titles, as `make content` checks them

@@ -45,11 +45,6 @@ def test_short_words_are_never_respelled(normalise):
     assert normalise("NDE is not NED") == "NDE is not NED"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known defect, found 2026-12-02: the normaliser is registered as an intent classifier only, so Rasa "
-    "never runs it on the training examples. Registering it as a featurizer too fixes it; measured on "
-    "validation that left answers and feelings as they were but put one crisis message's score at 0.2999, "
-    "under SafetyOverride's 0.3: adopting it needs the safety threshold derived again (config.yml's rule)."))
 def test_training_examples_are_normalised_like_messages():
     """Rasa's recipe runs process_training_data only for tokenizers and featurizers: the normaliser must
     be one, or the classifier learns from examples as written while it reads messages normalised."""
