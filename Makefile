@@ -118,7 +118,7 @@ shell: setup $(RASA_MODEL) $(CONTENT_STAMP)
 # Scale-out mode: several Rasa servers and action servers behind nginx (Debian's package), conversations
 # in PostgreSQL (MBC_TRACKER_DB_URL) and the conversation lock, rate counters and replay cache in Redis
 # (MBC_REDIS_URL). `MBC_SERVERS=3 make run-scaleout` for three of each (default 2). See docs/deployment.md.
-.PHONY: nginx run-scaleout
+.PHONY: nginx run-scaleout publish
 
 nginx:
 	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { \
@@ -128,3 +128,9 @@ nginx:
 
 run-scaleout: setup nginx $(RASA_MODEL) $(CONTENT_STAMP)
 	$(ENV) $(PY) -m scripts.scaleout
+
+# Publish data/content (MBC_CONTENT_DIR) to the running assistant: check it, load the content store,
+# train, and put the model in MBC_PUBLISH_DIR, which the scale-out mode's model server hands out; every
+# Rasa server picks it up within MBC_MODEL_PULL_SECONDS, no restart (editorial/publish.py).
+publish: setup
+	$(ENV) $(PY) -m editorial.publish

@@ -82,6 +82,10 @@ SETTINGS: List[Setting] = [
     Setting("MBC_RATE_PER_SENDER", "20", "messages a minute one conversation may send (0 = no limit)", SCALE),
     Setting("MBC_RATE_PER_ADDRESS", "120", "messages a minute one network address may send (0 = no limit)", SCALE),
     Setting("MBC_RATE_EXEMPT", "127.0.0.1 ::1", "addresses not counted per address (space-separated)", SCALE),
+    Setting("MBC_PUBLISH_DIR", lambda: str(state_dir() / "published"), "where publishing puts the model the model server hands out (`make publish`, the staff app's editors)", SCALE, "var/published"),
+    Setting("MBC_MODEL_SERVER_PORT", "5090", "nginx's loopback port that serves the published model to the Rasa servers (scale-out)", SCALE),
+    Setting("MBC_MODEL_URL", None, "Rasa's model server: each Rasa server pulls its model from here and picks up a newly published one (set by `make run-scaleout`)", SCALE),
+    Setting("MBC_MODEL_PULL_SECONDS", "10", "how often each Rasa server asks the model server for a new model", SCALE),
     Setting("MBC_TRUST_PROXY", "0", "1 behind a reverse proxy that sets X-Real-IP (set by `make run-scaleout`)", SCALE),
 
     Setting("MBC_REVIEW_IDLE_MINUTES", "30", "a staff session ends after this long without a request", REVIEW),

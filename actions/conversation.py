@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import ReplyAction, help_lines, served_articles
+from actions.replies import ReplyAction, describe_library, help_lines, served_articles
 
 
 class ActionSessionStart(Action):
@@ -15,11 +15,11 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        # The article and its publisher as the content store has them; the responses that name them
+        # The articles and their publishers as the content store has them; the responses that name them
         # read these slots.
-        title, publisher, _ = (served_articles() or [("its source article", "its publisher", "")])[0]
-        dispatcher.utter_message(text=help_lines()["disclaimer"].format(article_title=title, publisher=publisher))
-        return [SessionStarted(), SlotSet("article_title", title), SlotSet("publisher", publisher),
+        sources, publisher = describe_library(served_articles())
+        dispatcher.utter_message(text=help_lines()["disclaimer"].format(sources=sources, publisher=publisher))
+        return [SessionStarted(), SlotSet("sources", sources), SlotSet("publisher", publisher),
                 ActionExecuted("action_listen")]
 
 

@@ -70,6 +70,25 @@ def served_articles() -> List[Tuple[Text, Text, Text]]:
     return [(title, publisher, url) for (title, publisher), url in found.items()]
 
 
+def _joined(names: List[Text]) -> Text:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def describe_library(articles: List[Tuple[Text, Text, Text]]) -> Tuple[Text, Text]:
+    """(sources, publishers) as the replies name them: 'the article “A”', 'the articles “A” and “B”'
+    or 'N articles' (more than three), and the publishers joined."""
+    if not articles:
+        return "its source articles", "its publisher"
+    titles = [f"“{title}”" for title, _, _ in articles]
+    if len(titles) == 1:
+        sources = f"the article {titles[0]}"
+    elif len(titles) <= 3:
+        sources = f"the articles {_joined(titles)}"
+    else:
+        sources = f"{len(titles)} articles"
+    return sources, _joined(list(dict.fromkeys(publisher for _, publisher, _ in articles)))
+
+
 def ranked_answer_ids(tracker: Tracker) -> List[Text]:
     return [answer_id for answer_id, _ in ranking(tracker)]
 

@@ -185,6 +185,16 @@ def content_dir(root: Optional[Path] = None) -> Path:
     return Path(root or settings.get("MBC_CONTENT_DIR"))
 
 
+def join_content(target: Path, *sources: Path) -> Path:
+    """One content folder holding the articles and answers of several (a library assembled from parts)."""
+    for part in ("articles", "answers"):
+        (target / part).mkdir(parents=True, exist_ok=True)
+        for source in sources:
+            for path in (source / part).iterdir():
+                (target / part / path.name).write_bytes(path.read_bytes())
+    return target
+
+
 def content_fingerprint(root: Optional[Path] = None) -> str:
     """SHA-256 over every content file's path and bytes: what a model trained on this content was built
     from (Rasa retrains a component whose fingerprint_addon returns a new value)."""

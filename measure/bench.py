@@ -147,7 +147,8 @@ def scaleout_stack(tmp: Path, servers: int = 2):
     started = time.perf_counter()
     with temporary_database("mbc_bench") as db_url, \
             running_scaleout(tmp / "scaleout", [15711 + i for i in range(servers)],
-                             [15721 + i for i in range(servers)], 15700, 15710, MBC_TRACKER_DB_URL=db_url,
+                             [15721 + i for i in range(servers)], 15700, 15710, models_port=15709,
+                             MBC_TRACKER_DB_URL=db_url,
                              MBC_REDIS_URL=settings.get("MBC_BENCH_REDIS_URL"),
                              MBC_REDIS_PREFIX=f"bench{uuid.uuid4().hex[:8]}",
                              MBC_CONTENT_DB_URL=f"sqlite:///{ROOT / 'var' / 'content.db'}") as cluster:

@@ -53,10 +53,12 @@ def answer_texts() -> dict:
 
 
 def filled(text: str) -> str:
-    """A response as sent: its {article_title} and {publisher} slots are those of the first article
-    (the session start sets them from the content store, which orders articles by id)."""
-    meta = yaml.safe_load(sorted((content_dir() / "articles").glob("*.yml"))[0].read_text(encoding="utf-8"))
-    return text.replace("{article_title}", meta["title"]).replace("{publisher}", meta["publisher"])
+    """A response as sent: its {sources} and {publisher} slots as the session start sets them from the
+    content store (articles ordered by id)."""
+    from actions.replies import describe_library
+    metas = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((content_dir() / "articles").glob("*.yml"))]
+    sources, publisher = describe_library([(m["title"], m["publisher"], m["canonical_url"]) for m in metas])
+    return text.replace("{sources}", sources).replace("{publisher}", publisher)
 
 
 def small_talk_texts() -> dict:

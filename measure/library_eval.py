@@ -16,28 +16,18 @@ Usage: python -m measure.library_eval [--stage none|examples|both] [--validation
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from content.files import join_content
 from scripts.stack import BIN, ROOT, running_stack
 
 FIXTURE = ROOT / "tests" / "fixtures" / "content"
 EXAMPLES = FIXTURE / "trials_examples.yml"
 HELDOUT = ROOT / "tests" / "heldout" / "trials_article_heldout.jsonl"
 VALIDATION = ROOT / "tests" / "tuning" / "trials_article_validation.jsonl"  # not validation*.jsonl: the served library's tuning never reads it
-
-
-def joined_content(target: Path) -> Path:
-    """data/content and the fixture's articles and answers, in one content folder."""
-    for part in ("articles", "answers"):
-        (target / part).mkdir(parents=True, exist_ok=True)
-        for source in (ROOT / "data" / "content" / part, FIXTURE / part):
-            for path in source.iterdir():
-                shutil.copy2(path, target / part / path.name)
-    return target
 
 
 def train(work: Path, env: dict, with_examples: bool) -> Path:
@@ -78,7 +68,7 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory(prefix="mbc-library-") as tmp:
         work = Path(args.keep or tmp)
-        os.environ["MBC_CONTENT_DIR"] = str(joined_content(work / "content"))
+        os.environ["MBC_CONTENT_DIR"] = str(join_content(work / "content", ROOT / "data" / "content", FIXTURE))
         for with_examples in {"none": [False], "examples": [True], "both": [False, True]}[args.stage]:
             results["examples" if with_examples else "none"] = stage(work, with_examples, args.validation,
                                                                      args.skip_shared)

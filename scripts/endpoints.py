@@ -2,7 +2,8 @@
 in place of its plain-Rasa values. The action endpoint gets MBC_ACTION_URL and the action server's
 per-start secret, the tracker store MBC_TRACKER_DB_URL, and when MBC_REDIS_URL is set every Rasa
 server shares a Redis lock store (without it Rasa keeps its in-memory lock: one server, nothing to
-install). Values are ${...} placeholders that Rasa fills in from the environment, so no secret is
+install); when MBC_MODEL_URL is set (scale-out) every Rasa server pulls its model from Rasa's model
+server there, every MBC_MODEL_PULL_SECONDS, and loads a newly published one (editorial/publish.py). Values are ${...} placeholders that Rasa fills in from the environment, so no secret is
 written to disk. `python -m scripts.endpoints OUT` prints what is on."""
 import sys
 from pathlib import Path
@@ -19,6 +20,9 @@ def render() -> str:
     endpoints["tracker_store"]["url"] = "${MBC_TRACKER_DB_URL}"
     if settings.get("MBC_REDIS_URL"):
         endpoints["lock_store"] = {"type": "runtime.lock_store.UrlRedisLockStore", "url": "${MBC_REDIS_URL}"}
+    if settings.get("MBC_MODEL_URL"):
+        endpoints["models"] = {"url": settings.get("MBC_MODEL_URL"),
+                               "wait_time_between_pulls": settings.get_int("MBC_MODEL_PULL_SECONDS")}
     print(f"lock_store: {'Redis' if 'lock_store' in endpoints else 'in memory (set MBC_REDIS_URL to share it)'}")
     return yaml.safe_dump(endpoints, sort_keys=False)
 

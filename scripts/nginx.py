@@ -1,5 +1,6 @@
 """nginx for the scale-out mode: its configuration rendered from deploy/nginx.conf.template into
 <state>/nginx/nginx.conf, and the nginx process (Debian's package; `make nginx` installs it)."""
+import getpass
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,13 +18,15 @@ def binary() -> str:
 
 
 def render(directory: Path, public_listen: str, actions_port: int, rasa_ports: Iterable[int],
-           action_ports: Iterable[int]) -> Path:
+           action_ports: Iterable[int], models_port: int, publish_dir: Path) -> Path:
     def servers(ports):
         return "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in ports)
 
     text = TEMPLATE.read_text()
     for name, value in {"DIR": str(directory), "PUBLIC_LISTEN": public_listen, "ACTIONS_PORT": str(actions_port),
-                        "RASA_SERVERS": servers(rasa_ports), "ACTION_SERVERS": servers(action_ports)}.items():
+                        "RASA_SERVERS": servers(rasa_ports), "ACTION_SERVERS": servers(action_ports),
+                        "MODELS_PORT": str(models_port), "PUBLISH_DIR": str(publish_dir),
+                        "USER": getpass.getuser()}.items():
         text = text.replace(f"@{name}@", value)
     (directory / "tmp").mkdir(parents=True, exist_ok=True)
     conf = directory / "nginx.conf"

@@ -5,7 +5,10 @@ scripts/stack.py, started more than once; nothing else changes but the environme
 `make run-scaleout` (python -m scripts.scaleout) runs it until Ctrl-C: MBC_SERVERS (default 2) Rasa
 servers and action servers; nginx on MBC_RASA_HOST:MBC_RASA_PORT, where people connect; the Rasa
 servers on 127.0.0.1 ports MBC_RASA_PORT+101...; the action servers on MBC_ACTION_PORT+101..., reached
-through nginx on 127.0.0.1:MBC_ACTION_PORT. It needs MBC_TRACKER_DB_URL=postgresql://... and
+through nginx on 127.0.0.1:MBC_ACTION_PORT. nginx is also Rasa's model server, on 127.0.0.1:
+MBC_MODEL_SERVER_PORT: the Rasa servers load their model from it and pick up what `make publish` (or an
+editor in the staff app) publishes into MBC_PUBLISH_DIR, without a restart; until then it hands out
+models/mbc.tar.gz. It needs MBC_TRACKER_DB_URL=postgresql://... and
 MBC_REDIS_URL=redis://... Tests use running_scaleout() on ports of their own.
 """
 import contextlib
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import settings
+from editorial.publish import MODEL_NAME, seed
 from scripts import nginx
 from scripts.stack import stack_env, start_actions, start_rasa, stop, wait_for, write_config
 
@@ -66,19 +70,23 @@ def check_stores(env: dict) -> None:
 @contextlib.contextmanager
 def running_scaleout(state_dir: Path, rasa_ports: List[int], action_ports: List[int], public_port: int,
                      actions_port: int, public_host: str = "127.0.0.1", log_dir: Path = None,
-                     timeout: float = 300, **extra_env):
+                     timeout: float = 300, models_port: int = None, **extra_env):
     """Yield a Cluster with every server and nginx answering; stop them all afterwards."""
     state_dir.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or state_dir
     log_dir.mkdir(parents=True, exist_ok=True)
+    models_port = models_port or settings.get_int("MBC_MODEL_SERVER_PORT")
+    publish_dir = Path(extra_env.pop("MBC_PUBLISH_DIR", None) or state_dir / "published")
     # The Rasa servers call the action servers through nginx; behind nginx, X-Real-IP is the client.
-    env = stack_env(state_dir, rasa_ports[0], actions_port, MBC_TRUST_PROXY="1", **extra_env)
+    env = stack_env(state_dir, rasa_ports[0], actions_port, MBC_TRUST_PROXY="1", MBC_PUBLISH_DIR=str(publish_dir),
+                    MBC_MODEL_URL=f"http://127.0.0.1:{models_port}/models/{MODEL_NAME}", **extra_env)
     check_stores(env)
+    seed(publish_dir)
     cluster = Cluster(state_dir, log_dir, env, rasa_ports, action_ports, f"http://127.0.0.1:{public_port}", timeout)
     try:
         write_config(state_dir, env)
         conf = nginx.render(state_dir / "nginx", f"{public_host}:{public_port}", actions_port, rasa_ports,
-                            action_ports)
+                            action_ports, models_port, publish_dir)
         cluster.procs["nginx"] = nginx.start(conf)
         names = list(cluster.ports)
         for name in names:
@@ -99,7 +107,7 @@ def main() -> int:
     print(f"==> {servers} Rasa servers and {servers} action servers behind nginx on http://{host}:{rasa_port}")
     with running_scaleout(state, [rasa_port + 101 + i for i in range(servers)],
                           [action_port + 101 + i for i in range(servers)], rasa_port, action_port,
-                          public_host=host, log_dir=state / "logs",
+                          public_host=host, log_dir=state / "logs", MBC_PUBLISH_DIR=settings.get("MBC_PUBLISH_DIR"),
                           MBC_TRACKER_DB_URL=settings.get("MBC_TRACKER_DB_URL")) as cluster:
         print(f"The assistant is up on http://{host}:{rasa_port} (logs in {state / 'logs'}). "
               "Press Ctrl-C to stop.")

@@ -105,6 +105,7 @@ def scaleout(tmp_path_factory, content, scaleout_db_url, redis_prefix):
     slack_api, _ = platform_standin.start("unused")  # Slack is on, to check its replay cache in Redis
     try:
         with running_scaleout(tmp, [16101, 16102], [16151, 16152], public_port=16080, actions_port=16081,
+                              models_port=16082,
                               MBC_TRACKER_DB_URL=scaleout_db_url, MBC_REDIS_URL=REDIS_URL,
                               MBC_REDIS_PREFIX=redis_prefix, MBC_CONTENT_DB_URL=content_url,
                               MBC_SLACK_BOT_TOKEN="xoxb-test", MBC_SLACK_SIGNING_SECRET=SCALEOUT_SLACK_SECRET,

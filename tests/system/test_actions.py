@@ -266,8 +266,18 @@ def test_session_start_names_the_article_and_publisher_the_store_holds(store_env
     events = ActionSessionStart().run(dispatcher, tracker_for("greet"), {})
     meta = next(iter(content.articles.values())).meta
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    assert slots == {"article_title": meta["title"], "publisher": meta["publisher"]}
+    assert slots == {"sources": f"the article “{meta['title']}”", "publisher": meta["publisher"]}
     assert meta["title"] in dispatcher.messages[0]["text"] and meta["publisher"] in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("articles, sources, publishers", [
+    ([("A", "P", "u1"), ("B", "Q", "u2")], "the articles “A” and “B”", "P and Q"),
+    ([("A", "P", "u1"), ("B", "P", "u2"), ("C", "Q", "u3")], "the articles “A”, “B” and “C”", "P and Q"),
+    ([(t, "P", "u") for t in "ABCDE"], "5 articles", "P"),
+])
+def test_replies_name_every_article_of_the_library(articles, sources, publishers):
+    from actions.replies import describe_library
+    assert describe_library(articles) == (sources, publishers)
 
 
 def test_a_heavy_feeling_gets_kindness_and_a_way_to_the_publisher_not_a_help_line(store_env, content):

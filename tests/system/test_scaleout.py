@@ -90,7 +90,7 @@ def listening_addresses(ports):
 
 
 def test_every_server_listens_on_loopback_only(scaleout):
-    ports = set(scaleout.ports.values()) | {16080, 16081}
+    ports = set(scaleout.ports.values()) | {16080, 16081, 16082}
     found = listening_addresses(ports)
     assert set(found) == ports
     assert all(hosts == {"127.0.0.1"} for hosts in found.values()), found

@@ -8,7 +8,7 @@ import yaml
 
 import settings
 from content.article import split_answer
-from content.files import ContentError, load_content, uncovered_units
+from content.files import ContentError, join_content, load_content, uncovered_units
 
 ROOT = settings.ROOT
 SHARED_SOURCE = ROOT.parent / "shared" / "source"
@@ -22,12 +22,7 @@ def library(request, nlp, content, tmp_path_factory):
     """The content as served, and the content with the second (fixture) article beside it."""
     if request.param == "data/content":
         return content
-    joined = tmp_path_factory.mktemp("library")
-    for part in ("articles", "answers"):
-        (joined / part).mkdir()
-        for source in (ROOT / "data" / "content" / part, FIXTURE / part):
-            for path in source.iterdir():
-                (joined / part / path.name).write_bytes(path.read_bytes())
+    joined = join_content(tmp_path_factory.mktemp("library"), ROOT / "data" / "content", FIXTURE)
     return load_content(nlp, joined)
 
 
