@@ -101,7 +101,7 @@ bench-review: setup
 
 # A staff account for the review app: `make staff-user NAME=alex ROLE=admin` (asks for the password).
 staff-user: setup
-	@test -n "$(NAME)" || { echo "usage: make staff-user NAME=alex [ROLE=reviewer|admin]"; exit 2; }
+	@test -n "$(NAME)" || { echo "usage: make staff-user NAME=alex [ROLE=reviewer|editor|admin]"; exit 2; }
 	$(ENV) $(PY) -m review create-user "$(NAME)" --role "$(or $(ROLE),reviewer)"
 
 # Delete conversations idle for more than MBC_RETENTION_DAYS (365) days, everywhere they are kept.

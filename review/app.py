@@ -10,7 +10,7 @@ from sanic.exceptions import NotFound
 from content.store import get_engine
 from review import auth
 from review.blocking import off_loop
-from review.routes import accounts, actions, exports, pages
+from review.routes import accounts, actions, editor, exports, pages
 from review.routes.common import SESSION_COOKIE, Deps, same_origin
 from review.schema import create_review_schema
 from review.settings import STATIC_DIR, TEMPLATES_DIR, Settings
@@ -70,7 +70,7 @@ def create_app(settings: Settings, name: str = "mbc_review") -> Sanic:
         return response.empty(status=204)
 
     app.static("/static/review.css", str(STATIC_DIR / "review.css"), name="review_css")
-    for routes in (accounts, pages, actions, exports):
+    for routes in (accounts, pages, actions, exports, editor):
         app.blueprint(routes.blueprint(deps))
     return app
 

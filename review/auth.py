@@ -14,7 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from review.schema import sessions, users
 
-ROLES = ("reviewer", "admin")
+# reviewer: conversations and training examples; editor: that, and the articles (import, vet, publish);
+# admin: everything, and the audit log.
+ROLES = ("reviewer", "editor", "admin")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()
@@ -36,6 +38,10 @@ class Staff:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in ("editor", "admin")
 
 
 def now() -> dt.datetime:
