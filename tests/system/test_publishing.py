@@ -100,3 +100,108 @@ def test_the_model_server_answers_only_the_model_and_says_when_it_is_unchanged(c
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen("http://127.0.0.1:16382" + other, timeout=30)
         assert refused.value.code in (400, 404), other
+
+
+# --- An editor in a real browser ------------------------------------------------------------------------
+
+BROWSER_TITLE = "Clinical trials in brief (browser test)"
+BROWSER_URL = "https://example.org/browser-test/clinical-trials-in-brief"
+PLACEBO = "A placebo is an inactive substance"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def staff_app(cluster, tmp_path_factory):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from scripts.stack import wait_for
+
+    tmp = tmp_path_factory.mktemp("publishing-staff")
+    shutil.copytree(ROOT / "data" / "content", tmp / "content")
+    env = dict(os.environ, MBC_CONTENT_DIR=str(tmp / "content"), MBC_CONTENT_DB_URL=cluster.content_url,
+               MBC_PUBLISH_DIR=str(cluster.tmp / "published"), MBC_TRACKER_DB_URL=cluster.db_url,
+               MBC_REVIEW_DB_URL=f"sqlite:///{tmp / 'review.db'}", MBC_REVIEW_PORT="16395", MBC_STATE_DIR=str(tmp),
+               MBC_REVIEW_PASSWORD=PASSWORD)
+    subprocess.run([sys.executable, "-m", "review", "create-user", "eddie", "--role", "editor"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "review", "serve"], cwd=ROOT, env=env,
+                            stdout=open(tmp / "review.log", "w"), stderr=subprocess.STDOUT)
+    try:
+        wait_for("http://127.0.0.1:16395/login", 60, proc)
+        yield {"url": "http://localhost:16395", "review_url": env["MBC_REVIEW_DB_URL"], "content": tmp / "content"}
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def accept_examples(review_url, answer_id):
+    """The fixture's five example questions for the placebo passage, accepted as staff accept real
+    questions in the review app (review/training.py, the store the app's publishing trains on)."""
+    import sqlalchemy as sa
+    import yaml
+
+    from review.training import add_example
+    nlu = yaml.safe_load(EXAMPLES.read_text())["nlu"]
+    texts = next(b["examples"] for b in nlu if b["intent"] == "faq/placebo_in_cancer_trials")
+    engine = sa.create_engine(review_url, future=True)
+    with engine.begin() as conn:
+        for line in texts.splitlines():
+            add_example(conn, line[2:], answer_id, "rita")
+    engine.dispose()
+
+
+def test_an_editor_imports_vets_and_publishes_in_a_browser_and_every_server_answers(cluster, staff_app, nlp):
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.system.test_widget_browser import CHROMIUM, CHROMIUM_ARGS
+    text = (FIXTURE / "articles" / "clinical-trials-for-metastatic-breast-cancer.txt").read_text()
+    body = "\n".join(text.splitlines()[3:])  # below the breadcrumb and the title line
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(staff_app["url"] + "/login")
+        page.get_by_label("Username").fill("eddie")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Articles").click()
+        page.get_by_label("Title").fill(BROWSER_TITLE)
+        page.get_by_label("Publisher").fill("Example Breast Cancer Network (test fixture)")
+        page.get_by_label("Page address").fill(BROWSER_URL)
+        page.get_by_label("plain text").check()
+        page.get_by_label("Article", exact=True).fill(body)
+        page.get_by_role("button", name="Import as drafts").click()
+        expect(page.get_by_role("heading", name=BROWSER_TITLE, exact=True)).to_be_visible()
+
+        placebo = page.locator("section.passage").filter(has_text=PLACEBO)
+        answer_id = placebo.get_attribute("id")
+        placebo.get_by_label("Title").fill("What is a placebo in a cancer trial?")
+        placebo.get_by_role("button", name="Save title").click()
+        placebo = page.locator(f"section#{answer_id}")
+        placebo.get_by_role("button", name="Approve").click()
+        expect(page.locator(f"section#{answer_id} .status")).to_have_text("approved")
+
+        accept_examples(staff_app["review_url"], answer_id)
+        page.get_by_role("link", name="All articles").click()
+        page.get_by_role("button", name="Publish the library").click()
+        status = page.get_by_role("status")
+        deadline = time.monotonic() + 600
+        while "running" in status.inner_text() and time.monotonic() < deadline:
+            time.sleep(5)
+            page.reload()
+        expect(status).to_contain_text("done")
+        browser.close()
+
+    served_text = next(a.text for a in load_content(nlp, staff_app["content"]).answers.values() if a.id == answer_id)
+    link = passage_link(BROWSER_URL, served_text)
+    for url in cluster.rasa_urls:
+        deadline, replies = time.monotonic() + 120, []
+        while time.monotonic() < deadline:
+            replies = say(url, f"browser-{uuid.uuid4().hex[:8]}", QUESTION)
+            if served(replies, link):
+                break
+            time.sleep(PULL_SECONDS)
+        assert served(replies, served_text) and served(replies, link), (url, replies)
+        assert served(replies[:1], BROWSER_TITLE), "the disclaimer names the library as published"
