@@ -32,6 +32,8 @@ def patterns(nlp):
     ("sometimes i think everyone would be better off without me", "crisis", "phrase"),
     ("I don't want to be alive anymore", "crisis", "phrase"),
     ("what is NED? also i want to die", "crisis", "phrase"),
+    ("I've told my kids I love them and said sorry for everything. I feel calm now.", "crisis", "farewell_then_calm"),
+    ("apologized to everyone today. its time", "crisis", "farewell_then_calm"),
 ])
 def test_reviewed_patterns_fire(patterns, text, category, rule):
     match = patterns.detect(text)
@@ -42,6 +44,8 @@ def test_reviewed_patterns_fire(patterns, text, category, rule):
     "what is stable disease", "is stage 4 curable", "what are the goals of treatment",
     "can my treatment change over time", "what does progression mean", "who can get metastatic breast cancer",
     "i am 38 and on treatment, what is NED", "how do I talk to my doctor about side effects",
+    "I said goodbye to my sister at the airport, I feel calm now that she is home",
+    "told my kids i love them tonight before bed", "said my goodbyes to the nurses, its time to go home after chemo",
 ])
 def test_ordinary_questions_do_not_fire(patterns, text):
     assert patterns.detect(text) is None
