@@ -31,7 +31,8 @@ POSTCODE_RE = re.compile(
     r"|[AC-FHKNPRTV-Y]\d{2} ?[AC-FHKNPRTV-Y0-9]{4}"  # Ireland's Eircode: P31 XK82
     r"|(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT) \d{4}"  # Australia: NSW 2155
     r"|(?:C\.P\.|cp) ?\d{5}"  # Mexico: C.P. 76000
-    r"|(?-i:[A-Z][a-z]+,? ?-? ?\d{6}))\b",  # India: Chennai - 600020
+    r"|(?-i:[A-Z][a-z]+,? ?-? ?\d{6})"  # India: Chennai - 600020
+    r"|[A-Z]{1,2}\d[A-Z\d]? (?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Z]{2})\b",  # UK, in any case: de22 3lx
     re.IGNORECASE)
 CUE_RE = re.compile(
     r"\b(?:(?:my|our|her|his|their|the|new|home) (?:postal |home |mailing )?address(?: is|:| here is)?"
@@ -138,6 +139,27 @@ def _street_ok(m: re.Match) -> bool:
         any(c.isupper() for c in m.group(0)) or m.group(2).lower() in PLAIN_STREET_WORDS)
 
 
+# Between two parts of one address: a few words and commas, no sentence's end ("4 elm rd, in leeds,
+# postcode LS6 2AB", "4410 se division st, portland, and zip is 97206").
+GAP_RE = re.compile(r"^[^.!?\n\[\]]{1,40}$|^(?:[^.!?\n\[\]]|\.(?!\s+[A-Z])){1,40}$")
+GAP_WORDS = 6
+
+
+def _join_parts(text: str, spans: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """Addresses found a few words apart in one sentence become one (the town between them goes too)."""
+    out: List[List[int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+            continue
+        gap = text[out[-1][1]:s] if out else ""
+        if out and GAP_RE.match(gap) and len(gap.split()) <= GAP_WORDS:
+            out[-1][1] = max(out[-1][1], e)
+            continue
+        out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
 def extend(text: str, spans: Sequence[Span], address: str) -> List[Span]:
     """The findings with each address grown to the whole address, and the addresses the token rules did
     not see; a name or number found inside an address becomes part of it."""
@@ -149,7 +171,7 @@ def extend(text: str, spans: Sequence[Span], address: str) -> List[Span]:
         end = _extend_right(text, _chunk_end(text, m.end()))
         if any(c.isdigit() or c == "," for c in text[m.end():end]):
             seeds.append((m.end(), end))
-    grown = [(_extend_left(text, s), _sentence_stop(text, _extend_right(text, e))) for s, e in seeds]
+    grown = _join_parts(text, [(_extend_left(text, s), _sentence_stop(text, _extend_right(text, e))) for s, e in seeds])
     out = [(s, e, address) for s, e in grown]
     for s, e, label in spans:
         inside = label in ABSORBED and any(s < ge and gs < e for gs, ge in grown)

@@ -27,13 +27,26 @@ DATE = (rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
         rf"|(?:{MONTHS})\.? {DAY},? {YEAR}"  # April 3rd, 1961
         rf"|(?:\d{{4}}|{YEAR_IN_WORDS}),? on (?:the )?{DAY}(?: of)? (?:{MONTHS}))")  # 1964 on the 2nd of March
 # A birth year alone stays ("born in 1972, diagnosed at 48"): an age, which staff may need.
-CUE = (r"(?:\bborn(?: on| in)?|(?:^|(?<=[.;:,(] ))(?-i:b\.)|\bd\.?o\.?b\.?|\bdate of birth|\bbirth ?date|\bbirthday"
-       r"|\bfecha de nacimiento|\bnac[ií](?:da|do)? (?:el|en)|\bnée?(?: le| en)?|\bdate de naissance"
-       r"|\bnat[ao] il|\bdata di nascita|\bgeboren(?: am| im)?|\bgeburtsdatum|\burodzi(?:ł|l)(?:a|e)?m si(?:ę|e)"
-       r"|\burodzon[ay]|\bdata urodzenia|\bdata de nascimento|\bnasci(?: em| a)?)")
+CUE = (r"(?:\bborn(?: on| in)?|(?:^|(?<=[.;:,(] ))(?-i:b\.)|\bd\.?o\.?b\.?|\bdate of birth|\bbirth ?(?:date|day)"
+       r"|\bfecha de nacimiento|\bnac[ií](?:da|do)? (?:el|en)|\bnaci[oó] (?:el|en)|\bnée?(?: le| en)?"
+       r"|\bdate de naissance|\bnat[ao] il|\bdata di nascita|\bgeboren(?: am| im)?|\bgeburtsdatum|\bgeb\."
+       r"|\burodzi(?:ł|l)(?:a|e)?m si(?:ę|e)|\burodzon[ay]|\bur\.|\bdata urodzenia|\bdata de nascimento"
+       r"|\bnasci(?: em| a)?|\bnasceu(?: em| a)?)")
 # The cue, a few linking words, the date: "dob is", "fecha de nacimiento es el", "né le".
 CUE_DATE_RE = re.compile(rf"{CUE}(?:\s*[:\-–]?\s*(?:is|was|es|est|ist|è|é|el|le|am|on|in|the)\b){{0,3}}\s*[:\-–]?\s*({DATE})\b",
                          re.IGNORECASE)
+# A whole date with its year, anywhere in the rest of the sentence after a birth word: "date of birth to
+# release my meds, it's 9 December 1967", "birthday is 1 Farvardin 1345 in the Persian calendar, so 21
+# March 1966". Only a year up to LATEST_BIRTH_YEAR: "born in 1970, diagnosed on 3 March 2019" keeps its
+# diagnosis date.
+FULL_DATE_RE = re.compile(rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?P<y1>\d{{4}}|\d{{2}})|(?P<y2>\d{{4}})-\d{{1,2}}-\d{{1,2}}"
+                          rf"|{DAY}(?: of| de)? (?:{MONTHS})\.?,? (?:de |of )?(?P<y3>\d{{4}})"
+                          rf"|(?:{MONTHS})\.? {DAY},? (?P<y4>\d{{4}}))\b", re.IGNORECASE)
+CUE_RE = re.compile(CUE, re.IGNORECASE)
+SENTENCE_END_RE = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)|\n")
+LATEST_BIRTH_YEAR = 2010
+SENTENCE_REACH = 100  # characters after the birth word
+
 # After a birth date found: more of it ("... on the 2nd of March", "... nineteen sixty one", "..., 1961").
 MORE_RE = re.compile(rf"(?:,? (?:on )?(?:the )?{DAY}(?: of| de)? (?:{MONTHS})\b|,? (?:{YEAR_IN_WORDS}|\d{{4}})\b)",
                      re.IGNORECASE)
@@ -43,6 +56,7 @@ def extend(text: str, spans: Sequence[Span], birth: str) -> List[Span]:
     """The findings with each birth date made whole, and the birth dates the token rules missed."""
     found = [(s, e) for s, e, label in spans if label == birth]
     found += [(m.start(1), m.end(1)) for m in CUE_DATE_RE.finditer(text) if _not_a_count(m.group(1))]
+    found += _later_in_sentence(text)
     grown = []
     for s, e in found:
         more = MORE_RE.match(text, e)
@@ -53,3 +67,18 @@ def extend(text: str, spans: Sequence[Span], birth: str) -> List[Span]:
 def _not_a_count(date: str) -> bool:
     """A bare two-digit number after "born" is no date ("born 2 weeks early" has no year)."""
     return not re.fullmatch(r"'?\d{1,2}", date.strip())
+
+
+def _later_in_sentence(text: str) -> List[Tuple[int, int]]:
+    """Whole dates of a birth year later in the sentence of a birth word (FULL_DATE_RE)."""
+    out = []
+    for cue in CUE_RE.finditer(text):
+        window = text[cue.end():cue.end() + SENTENCE_REACH]
+        end = SENTENCE_END_RE.search(window)
+        window = window[:end.start()] if end else window
+        for m in FULL_DATE_RE.finditer(window):
+            year = next(y for y in m.group("y1", "y2", "y3", "y4") if y)
+            year = int(year) if len(year) == 4 else 1900 + int(year) if int(year) > 30 else 2000 + int(year)
+            if 1900 <= year <= LATEST_BIRTH_YEAR:
+                out.append((cue.end() + m.start(), cue.end() + m.end()))
+    return out

@@ -244,10 +244,12 @@ TITLES_ABBR = _words("dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. rev rev.")
 TITLES_WORD = _words("""doctor nurse professor reverend doctora doctor docteur docteure doutor doutora dottore
     dottoressa dottor señora señor sra sra. sr sr. dra dra. frau herr madame mme mme. monsieur signora signor
     pani pan""")
-SIGN_OFFS = _words("thanks thank thx ty cheers best regards love sincerely xoxo xx warmly hugs blessings")
+SIGN_OFFS = _words("""thanks thank thx ty cheers best regards love sincerely xoxo xx warmly hugs blessings
+    gracias merci danke grazie obrigado obrigada dziękuję dzięki bedankt saludos atentamente abrazos besos bisous
+    cordialement shukriya dhanyavaad""")
 PEOPLE = RELATIONS | _words("""nurse doctor woman man lady girl boy guy gentleman person someone somebody
     patient she he i 'm me they who youngest oldest eldest middle baby child kid twin twins""")
-GREETINGS = _words("hi hello hey dear hiya morning")
+GREETINGS = _words("hi hello hey dear hiya heya yo howdy morning hola olá ola oi bonjour salut ciao namaste")
 PARTICLES = _words("van von de der den da di del della la le du st. bin al")
 NAME_CONNECTORS = {"-", "'", "’"}
 
@@ -291,7 +293,7 @@ RECORD_TRIGGERS = [
     ["curp"], ["rfc"], ["cpf"], ["nss"], ["pesel"], ["codice", "fiscale"], ["tessera", "sanitaria"],
     ["tarjeta", "sanitaria"], ["carte", "vitale"], ["versichertennummer"], ["sécurité", "sociale"],
     ["ref"], ["reference"], ["claim"], ["id"], ["group", ":"], ["plate"], ["registration"], ["chart", "number"], ["chart", "no"], ["chart", "#"], ["sin"],
-    ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
+    ["aadhaar"], ["aadhar"], ["uhid"], ["ohip"], ["medi-cal"], ["tricare"], ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
 ]
 RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's ending ends last digits de es est ist è é n° nº número numero numéro")
 PHONE_TRIGGERS = _words("call phone cell mobile tel telephone text reach number whatsapp landline")
@@ -336,11 +338,13 @@ INITIAL_RE = re.compile(r"^[A-Z]\.?$")
 # mail word shortly before, or a name before it that looks like an address (with a dot, digit or _).
 _MAIL_HOSTS = ("gmail googlemail yahoo hotmail outlook live icloud me aol msn proton protonmail comcast "
                "btinternet gmx web orange free wanadoo libero terra uol bol wp onet interia o2").split()
-_DOT = r"(?:\.|\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>)\s*|\s+dot\s+)"
+_DOT = r"(?:\.|\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>)\s*|\s+(?:dot|punto|ponto|point|kropka)\s+)"
+# Inside the name part of a spelled-out address: "josie underscore kamara", "ana guion bajo ruiz".
+_JOIN = rf"(?:{_DOT}|_|-|\s+(?:underscore|under\s?score|dash|hyphen|guion\s+bajo|guión\s+bajo|tiret\s+bas)\s+)"
 _TLD = r"(?:com|org|net|edu|gov|info|biz|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|mx|br|pt|pl|nl|be|ch|at|se|no|dk|fi|eu|me|in)"
 SPELLED_EMAIL_RE = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]+(?:{_DOT}[\w+-]+)*)(?P<at>\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|\(@\)|\[@\])\s*|"
-    rf"\s+@\s+|\s+at\s+)(?P<domain>[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}{_TLD})(?![\w-]|{_DOT}\w)", re.IGNORECASE)
+    rf"(?<![\w.+-])(?P<local>[\w+-]+(?:{_JOIN}[\w+-]+)*?)(?P<at>\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|\(@\)|\[@\])\s*|"
+    rf"\s+@\s+|\s+(?:at|arroba|arobase)\s+)(?P<domain>[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}{_TLD})(?![\w-]|{_DOT}\w)", re.IGNORECASE)
 # "j.doe@company" (no ending), "janedoe62 at gmail" (a provider, no ending).
 LOOSE_EMAIL_RE = re.compile(
     r"(?<![\w.+-])[\w.+-]*[^\W\d_][\w.+-]*@[^\W\d_][\w-]*(?:\.[\w-]+)*|(?<![\w.+-])[\w.+-]+(?:\s*(?:@|\(at\)|\[at\])\s*|"
@@ -359,7 +363,7 @@ CREDENTIAL_RE = re.compile(
     r"(?:log-?in|sign-?in|verification|security|access|one-?time|2fa|two-factor|auth(?:entication)?|otp)\s+"
     r"(?:code|pin|password|passcode|number)|otp|user\s?(?:name|id)|log-?in(?:\s+(?:name|id))?|contraseña|clave|"
     r"mot\s+de\s+passe|code\s+pin|senha|passwort|kennwort|benutzername|has[lł]o)\b"
-    r"(?P<link>(?:\s+[\w'’-]+){1,5}?\s*(?:\b(?:is|was|are)\b|[:=])\s*|"
+    r"(?P<link>(?:\s+[\w'’-]+){1,7}?\s*(?:\b(?:is|was|are)\b|[:=])\s*|"
     r"\s*(?:is|was|are|=|:|-|es|est|é|ist|è|to)?\s*[:=]?\s*)(?P<value>[\"'“‘][^\"'”’\n]{1,60}[\"'”’]|\S+)", re.IGNORECASE)
 # Phone numbers in any country's layout, for phonenumbers to check: "55 1234 5678", "06 12 34 56 78".
 PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+/.\-])(?:(?:\+|00)\s?)?(?:\(\d{1,4}\)\s?)?\d[\d \-.\u00a0()]{5,20}\d(?![\w/]|[.\-]\d)")
@@ -372,6 +376,21 @@ SOCIAL_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snap
 SOCIAL_PLAIN_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|threads|bluesky|youtube|"
                              r"handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|channel))?"
                              r"\s*(?:is|:|=)\s*@?(?P<value>[^\W\d_][\w.]{3,29})\b", re.IGNORECASE)
+# A secret a few words after the word for it, with no "is" between: "my password Peaches#1983x got locked",
+# "forgot my pin again, it was either 2580 or 0852", "security question, I set it as Ebonyi1990". Only
+# what looks like a secret (SECRET_SHAPE_RE) within SECRET_REACH characters; medical codes and amounts stay.
+SECRET_CUE_RE = re.compile(
+    r"\b(?:pass\s?words?|passwd|pwd|pass\s?codes?|pins?(?:\s?(?:number|code))?|(?:security|secret)\s+(?:question|answer)s?|"
+    r"(?:log-?in|sign-?in|access|verification|portal|activation|one-?time)\s+codes?|code\s+pin|contraseña|clave|senha|"
+    r"passwort|kennwort|has[lł]o|mot\s+de\s+passe)\b", re.IGNORECASE)
+SECRET_REACH = 80
+SECRET_SHAPE_RE = re.compile(r"^(?:\d{4,8}|(?=.*\d)(?=.*[^\W\d_])[\w#!$%&*^~+=@-]{5,40}|"
+                             r"(?=.*[#!$%&*^~+=])(?=.*[\w])[\w#!$%&*^~+=@-]{5,40})$")
+NOT_SECRET_RE = re.compile(r"^\d+(?:mg|mcg|ml|am|pm|st|nd|rd|th|x|k|kg|lbs?|h|hrs?|mins?|days?|wks?|cm|mm|%)$|"
+                           r"her-?2|brca|ki-?67|cdk|pd-?l1|esr1|pik3|covid|^ca-?\d|^nct\d", re.IGNORECASE)
+# A phone number read out in words: "five five five oh one four seven", "zero seven nine double one...".
+_SPOKEN = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+SPOKEN_NUMBER_RE = re.compile(rf"\b{_SPOKEN}(?:[\s,.-]+{_SPOKEN}){{6,}}\b", re.IGNORECASE)
 # What CREDENTIAL_RE and the social expressions need somewhere in the (lower-case) text before they run.
 CREDENTIAL_HINT_RE = re.compile(r"pass|pw|pin|code|otp|user|log|sign|contrase|clave|senha|wort|has[lł]o|security|secret")
 SOCIAL_HINT_RE = re.compile(r"insta|ig|fb|facebook|twitter|tiktok|snap|threads|bluesky|linkedin|youtube|handle|user")
@@ -521,6 +540,9 @@ class Redactor:
                                   lower("myname", "is"), lower("my", "name", ":"), lower("name", ":"),
                                   lower("full", "name", "is"), lower("first", "name", "is"),
                                   lower("last", "name", "is"), lower("surname", "is"), lower("surname", ":"),
+                                  lower("last", "name"), lower("first", "name"), lower("surname"), lower("family", "name"),
+                                  lower("given", "name"), lower("maiden", "name"), lower("full", "name"),
+                                  lower("mera", "naam"), lower("mera", "naam", "hai"),
                                   # other languages: "me llamo", "je m'appelle", "meu nome é", "ich heiße"...
                                   lower("me", "llamo"), lower("mi", "nombre", "es"), [inn({"m'appelle", "m’appelle"})],
                                   lower("mon", "nom", "est"), lower("meu", "nome", "é"), lower("me", "chamo"),
@@ -537,6 +559,7 @@ class Redactor:
             lower("ik", "ben"),
         ])
         self.matcher.add("NAME_CALLED", [[inn({"called", "named"})]])
+        self.matcher.add("NAME_MAIN", [lower("main")])  # Hindi "main Sunita hoon" ("I am Sunita")
         self.matcher.add("NAME_RELATION", [[inn(RELATIONS)]])
         self.matcher.add("NAME_GREETING", [[inn(GREETINGS)]])
         self.matcher.add("NAME_SIGNOFF", [[inn(SIGN_OFFS)], lower("thank", "you"), lower("many", "thanks"),
@@ -578,6 +601,15 @@ class Redactor:
         words = getattr(self.names, "words", None)
         return words is not None and token.lower_ not in words and self._lower_name(token)
 
+    def _listed_lower(self, word: str) -> bool:
+        """A lower-case word that is a name in the name finder's lists and none of the most frequent English
+        words ("jamal", "tiffany"; not "hope")."""
+        return self.names is not None and word.islower() and self.names.candidate(word)
+
+    def _listed(self, word: str) -> bool:
+        """A name in the name finder's lists (Faker's first names and surnames), however common a word."""
+        return self.names is not None and word.lower() in self.names.names
+
     def _upper_name(self, token: Token) -> bool:
         text = token.text
         return (len(text) > 1 and text.isalpha() and text.isupper() and token.lower_ not in ACRONYMS
@@ -592,8 +624,8 @@ class Redactor:
             if self._name_shaped(token):
                 return low not in STOP_WORDS and low not in WEEKDAYS and low not in MONTHS and low not in MEDICAL
             return self._lower_name(token)
-        if token.text.islower() and token.text in FIRST_NAMES_LOWER:
-            return mode != "gazetteer"  # "my husband tom", "i'm jane"
+        if token.text.islower() and (token.text in FIRST_NAMES_LOWER or self._listed_lower(token.text)):
+            return mode != "gazetteer"  # "my husband tom", "i'm jane", "its jamal"
         return self._name_shaped(token) and not self._common(token)
 
     def _name_end(self, doc: Doc, i: int, mode: str) -> int:
@@ -621,7 +653,8 @@ class Redactor:
             tok, prev = doc[j], doc[j - 1]
             nxt = doc[j + 1] if j + 1 < n else None
             glued = not prev.whitespace_ and not tok.whitespace_
-            if tok.text in NAME_CONNECTORS and glued and nxt is not None and more(nxt):  # Mary-Jane
+            if tok.text in NAME_CONNECTORS and glued and nxt is not None and (
+                    more(nxt) or (nxt.text.islower() == first.text.islower() and self._listed(nxt.text))):  # Mary-Jane, tiffany-rose
                 j += 2
             elif INITIAL_RE.match(tok.text) and nxt is not None and self._name_shaped(nxt) \
                     and not self._common(nxt):  # Jane E. Doe
@@ -638,6 +671,25 @@ class Redactor:
                 break
             words += 1
         return j
+
+    def _signature(self, doc: Doc) -> Optional[Tuple[int, int]]:
+        """One to three capitalised words alone after the last sentence of a message, none an ordinary word
+        and one of them a name in the lists or no English word: "... mobile only. Róisín"."""
+        end = len(doc)
+        while end > 0 and (doc[end - 1].is_space or doc[end - 1].text in {".", "!", "x", "xx", "xxx"}
+                           or not any(c.isalnum() for c in doc[end - 1].text)):
+            end -= 1
+        start = end
+        while start > 0 and end - start < 3 and self._name_shaped(doc[start - 1]) and not self._common(doc[start - 1]) \
+                and doc[start - 1].lower_ not in SIGN_OFFS | GREETINGS:
+            start -= 1
+        if start == end or start < 2 or not self._sentence_break(doc[start - 1]) or self.names is None:
+            return None
+        words = [t.text for t in doc[start:end]]
+        if any(not self.names.candidate(w) and w.lower() in self.names.words for w in words[:1]) \
+                or not any(self._listed(w) or w.lower() not in self.names.words for w in words):
+            return None
+        return start, end
 
     @staticmethod
     def _skip(doc: Doc, i: int, fillers=frozenset(), limit: int = 3, commas: bool = True) -> int:
@@ -672,23 +724,25 @@ class Redactor:
         found = []
         for offset, chunk in _chunks(text, self._chunk_size()):
             doc = self.nlp.make_doc(_analysis_copy(chunk))
-            found += [Redaction(r.start + offset, r.end + offset, r.label) for r in self._find_in(doc, memo=memo)]
+            found += [Redaction(r.start + offset, r.end + offset, r.label) for r in self._find_in(doc, memo=memo, original=chunk)]
         return found
 
     def _chunk_size(self) -> int:
         return max(1000, min(self.nlp.max_length, 200_000))
 
-    def _find_in(self, doc: Doc, memo: Optional[dict] = None) -> List[Redaction]:
+    def _find_in(self, doc: Doc, memo: Optional[dict] = None, original: Optional[str] = None) -> List[Redaction]:
         """Findings in one tokenized text: the rules' first, then the name finder's, which reads only the
         words the rules have not already redacted ("my name is Jane Doe" needs no model)."""
-        found = self._rules(doc)
+        found = self._rules(doc, original)
         names = None
         if self.names is not None:
             names = self.names.spans(found[3], _held_chars(found[3]), memo, covered=_covered(doc, *found[:2]))
         return self._finish(doc, *found, names)
 
-    def _rules(self, doc: Doc):
-        """(token spans, character spans, institutions' token spans, the text) that the rules find."""
+    def _rules(self, doc: Doc, original: Optional[str] = None):
+        """(token spans, character spans, institutions' token spans, the text) that the rules find.
+        `original`: the text as written, of which doc is the analysis copy (secrets are read from it:
+        "Harbour#44" is one word there, two in the copy)."""
         spans: List[Tuple[int, int, str]] = []  # token-level (start, end, label)
         chars: List[Tuple[int, int, str]] = []  # character-level, from the phone and spelled e-mail expressions
         strings = self.nlp.vocab.strings
@@ -739,7 +793,7 @@ class Redactor:
             chars.append((m.start(), m.end(), PHONE))
             if span is not None:
                 phone_tokens.update(range(span.start, span.end))
-        for s, e, label in self._text_findings(text, [(s, e) for s, e, _ in chars]):
+        for s, e, label in self._text_findings(text, [(s, e) for s, e, _ in chars], original or text):
             chars.append((s, e, label))
             span = doc.char_span(s, e, alignment_mode="expand") if label == PHONE else None
             if span is not None:  # a long number inside it is part of the phone number, not a record
@@ -749,6 +803,12 @@ class Redactor:
         for s, e in by_label.get("RECORD_TRIGGER", []):
             i = self._skip(doc, e, RECORD_FILLERS, limit=5)
             j = self._record_end(doc, i)
+            if j == i:  # "policy number for my insurance is HMO-448-20917-B": a few words, then "is"
+                link = next((k for k in range(e, min(e + 7, n)) if doc[k].lower_ in {"is", "was", ":", "="}
+                             or self._sentence_break(doc[k])), None)
+                if link is not None and not self._sentence_break(doc[link]):
+                    i = self._skip(doc, link + 1, RECORD_FILLERS, limit=2)
+                    j = self._record_end(doc, i)
             if j > i:
                 spans.append((i, j, RECORD))
         for s, e in by_label.get("SSN", []):
@@ -808,7 +868,7 @@ class Redactor:
 
         # Names.
         for s, e in by_label.get("NAME_STRONG", []):
-            i = self._skip(doc, e, {":", "-"}, limit=2)
+            i = self._skip(doc, e, {":", "-", "is", "was"}, limit=2)
             spans.append((i, self._name_end(doc, i, "strong"), NAME))
         for s, e in by_label.get("NAME_WEAK", []):
             if doc[s].text in {"-", "--", "—", "–", "~"}:
@@ -822,6 +882,10 @@ class Redactor:
                 continue  # "this is Maria" introduces someone; "what this is Called" does not
             i = self._skip(doc, e, limit=1, commas=False)
             spans.append((i, self._name_end(doc, i, "title"), NAME))
+        for s, e in by_label.get("NAME_MAIN", []):
+            j = self._name_end(doc, e, "title")
+            if j > e and j < n and doc[j].lower_ in {"hoon", "hun", "hu", "hoo", "hoon."}:
+                spans.append((e, j, NAME))
         for s, e in by_label.get("NAME_CALLED", []):
             # "a nurse called Kelly", "my daughter is called Emma"; not "an injection called Xolair"
             if any(t.lower_ in PEOPLE for t in doc[max(0, s - 3):s]):
@@ -847,14 +911,34 @@ class Redactor:
         for s, e in by_label.get("NAME_TITLE_WORD", []):
             spans.append((e, self._name_end(doc, e, "title"), NAME))
         for s, e in by_label.get("NAME_HERE", []):
-            # "Maria here", and "deshawn here" when it is no English word ("nobody here" is no name)
-            if (s == 0 or doc[s - 1].is_punct or doc[s - 1].is_space) and not self._common(doc[s]) \
-                    and (not doc[s].is_lower or self._known_name(doc[s])):
-                spans.append((s, s + 1, NAME))
+            # "Maria here", and "deshawn here" when it is no English word ("nobody here" is no name);
+            # "ana maria here": names from the lists before it, from the start of a sentence
+            k = s
+            while doc[s].is_lower and k > 0 and doc[k - 1].is_lower and self._listed(doc[k - 1].text) \
+                    and not self._common(doc[k - 1]) and k > s - 3:
+                k -= 1
+            if (k == 0 or doc[k - 1].is_punct or doc[k - 1].is_space) and not self._common(doc[s]) \
+                    and (not doc[s].is_lower or self._known_name(doc[s]) or self._listed_lower(doc[s].text)
+                         or (k < s and self._listed(doc[s].text))):
+                spans.append((k, s + 1, NAME))
+        signed = self._signature(doc)
+        if signed:
+            spans.append(signed + (NAME,))
         for _, s, e in self.first_names(doc):
             spans.append((s, self._name_end(doc, s, "gazetteer"), NAME))
 
         return spans, chars, keep, text
+
+    def _first_name_before(self, doc: Doc, s: int) -> int:
+        """Start of a name found at token s, taking in a capitalised name from the lists just before it,
+        even an English word ("my wife is Grace Achebe"): not after a sentence break or a placeholder."""
+        if s > 0 and doc[s - 1].whitespace_ and self._name_shaped(doc[s - 1]) and not self._common(doc[s - 1]) \
+                and (self._listed(doc[s - 1].text) or doc[s - 1].lower_ not in self.names.words) \
+                and doc[s - 1].lower_ not in MONTHS | WEEKDAYS \
+                and doc[s - 1].lower_ not in self.names.never and (s < 2 or not self._sentence_break(doc[s - 2])) \
+                and not doc[s - 1].is_sent_start:
+            return s - 1
+        return s
 
     def _finish(self, doc: Doc, spans, chars, keep, text, names) -> List[Redaction]:
         """The rules' findings with the name finder's (not inside a placeholder or an institution's name,
@@ -876,18 +960,21 @@ class Redactor:
                 continue
             if label == NAME and any(s < ke and ks < e for ks, ke in keep):
                 continue
+            if label == NAME:
+                s = self._first_name_before(doc, s)
             out.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), label))
-        return _merge(birth_dates.extend(text, addresses.extend(text, out + chars, ADDRESS), DOB))
+        found = birth_dates.extend(text, addresses.extend(text, out + chars, ADDRESS), DOB)
+        return _merge([(s, _extension_end(text, e) if label == PHONE else e, label) for s, e, label in found])
 
-    def _text_findings(self, text: str, phones: List[Tuple[int, int]]) -> List[Tuple[int, int, str]]:
+    def _text_findings(self, text: str, phones: List[Tuple[int, int]], original: str) -> List[Tuple[int, int, str]]:
         """What is found over the text rather than its tokens: spelled-out e-mails and links, credentials,
         cards and IBANs, phone numbers phonenumbers knows, continental street addresses."""
         out = []
         low, digits = text.lower(), len(DIGIT_RE.findall(text))
         # Cheap tests first: each expression runs only on text that holds what it needs.
-        at = "@" in text or " at " in low or "(at)" in low or "[at]" in low or "{at}" in low or "<at>" in low
+        at = "@" in text or " at " in low or " arroba " in low or " arobase " in low or "(at)" in low or "[at]" in low or "{at}" in low or "<at>" in low
         for m in SPELLED_EMAIL_RE.finditer(text) if at else ():  # "jane dot doe at gmail dot com"
-            if m.group("at").strip().lower() == "at":  # a plain " at " needs more
+            if m.group("at").strip().lower() in ("at", "arroba", "arobase"):  # a plain " at " needs more
                 host = re.split(_DOT, m.group("domain"), maxsplit=1, flags=re.IGNORECASE)[0].lower()
                 if not (host in _MAIL_HOSTS or MAIL_CUE_RE.search(text[max(0, m.start() - 40):m.start()])
                         or re.search(r"[\d_.]|\sdot\s|\(dot\)|\[dot\]", m.group("local"), re.IGNORECASE)):
@@ -904,6 +991,8 @@ class Redactor:
             found = self._credential(text, m)
             if found:
                 out.append(found + (CREDENTIAL,))
+        for cue in SECRET_CUE_RE.finditer(text) if CREDENTIAL_HINT_RE.search(low) else ():
+            out += [found + (CREDENTIAL,) for found in self._secrets_near(original, cue.end())]
         social = SOCIAL_HINT_RE.search(low)
         for m in SOCIAL_RE.finditer(text) if social else ():
             out.append((m.start("value"), m.end("value"), NAME))
@@ -933,6 +1022,8 @@ class Redactor:
                 formatted = cand[0] in "+(" or cand.startswith("0") or re.search(r"\d[-.)]\s?\d", cand)
                 if cue or (formatted and _valid_phone(cand)):
                     out.append((s, e, PHONE))
+        for m in SPOKEN_NUMBER_RE.finditer(text):
+            out.append((m.start(), m.end(), PHONE))
         for m in STREET_ABROAD_RE.finditer(text) if digits else ():
             out.append((m.start(), m.end(), ADDRESS))
         return out
@@ -962,6 +1053,23 @@ class Redactor:
             return None
         return (words[0][0], words[-1][1]) if digit or linked else None
 
+    @staticmethod
+    def _secrets_near(text: str, start: int) -> List[Tuple[int, int]]:
+        """What looks like a secret (SECRET_SHAPE_RE) in the SECRET_REACH characters after a credential word,
+        up to a placeholder."""
+        out = []
+        for w in re.finditer(r"\S+", text[start:start + SECRET_REACH]):
+            raw = w.group()
+            if "[" in raw:
+                break
+            word = raw.strip(".,;:?!()\"'“”‘’").lstrip("=")
+            if not word or DATE_LIKE_RE.match(word) or NOT_SECRET_RE.search(word) or ("@" in word and "." in word):
+                continue
+            if SECRET_SHAPE_RE.match(word):
+                s = start + w.start() + raw.index(word)
+                out.append((s, s + len(word)))
+        return out
+
     def _record_end(self, doc: Doc, i: int) -> int:
         """End of the identifier starting at token i ("12345678", "XJH-482-11", "485 777 3456",
         "QQ 12 34 56 C"), or i when there is none: it needs four digits or more ("NHS 111" stays)."""
@@ -971,7 +1079,10 @@ class Redactor:
             text = tok.text
             if any(c.isdigit() for c in text) and re.match(r"^[A-Za-z0-9][A-Za-z0-9./\-]*$", text):
                 digits += sum(c.isdigit() for c in text)
-            elif text in {"-", "/"} and j > i and j + 1 < n and any(c.isdigit() for c in doc[j + 1].text):
+            elif text in {"-", "/"} and j > i and j + 1 < n and (
+                    any(c.isdigit() for c in doc[j + 1].text)
+                    or (digits >= 4 and doc[j + 1].text.isupper() and len(doc[j + 1].text) <= 2
+                        and not tok.whitespace_ and not doc[j - 1].whitespace_)):  # "...-20917-B"
                 pass
             elif text.isalpha() and text.isupper() and len(text) <= 3 and not doc[j - 1].is_space \
                     and (j == i or digits) and tok.lower_ not in ACRONYMS:
@@ -1124,7 +1235,7 @@ class Redactor:
             results = {}
             copies = [_analysis_copy(out[i]) for i in small]
             docs = list(self.nlp.pipe(copies, batch_size=batch_size, disable=list(self.nlp.pipe_names)))
-            rules = [self._rules(doc) for doc in docs]
+            rules = [self._rules(doc, out[i]) for i, doc in zip(small, docs)]
             names = self.names.spans_many(
                 copies, batch_size, held=[_held_chars(c) for c in copies],
                 covered=[_covered(doc, *found[:2]) for doc, found in zip(docs, rules)]) if self.names else [None] * len(small)
@@ -1163,6 +1274,15 @@ def _valid_phone(candidate: str) -> bool:
         if candidate.lstrip().startswith("+"):
             return False  # the region does not matter after a country code
     return False
+
+
+# An extension after a phone number: "0161 496 0550 ext 3321", "x204", "extn. 12".
+EXTENSION_RE = re.compile(r"\s*(?:,\s*)?(?:ext|extn|extension|x|poste|durchwahl)\.?\s*:?\s*\d{1,6}\b", re.IGNORECASE)
+
+
+def _extension_end(text: str, end: int) -> int:
+    m = EXTENSION_RE.match(text, end)
+    return m.end() if m else end
 
 
 def _held_chars(text: str) -> List[Tuple[int, int]]:

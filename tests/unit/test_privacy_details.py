@@ -109,6 +109,36 @@ DETAILS = [
     ("nací el 15/08/1970", "15/08/1970", "[DATE OF BIRTH]"),
     ("born 14 de marzo de 1972", "1972", "[DATE OF BIRTH]"),
     ("geboren am 03.04.1961", "03.04.1961", "[DATE OF BIRTH]"),
+    ("Mutter, geb. 11.02.1950, nimmt Letrozol", "11.02.1950", "[DATE OF BIRTH]"),
+    ("Pani Ewa, ur. 30.06.1958", "30.06.1958", "[DATE OF BIRTH]"),
+    ("minha irmã nasceu em 02/11/1963", "02/11/1963", "[DATE OF BIRTH]"),
+    ("mum's birth day 4/4/1948 if the form asks", "4/4/1948", "[DATE OF BIRTH]"),
+    # a whole birth date later in the sentence of its birth word (a later diagnosis date stays: below)
+    ("they asked for his date of birth on the phone and I said 12 June 1957", "12 June 1957", "[DATE OF BIRTH]"),
+    # secrets a few words after the word for them, with no "is"
+    ("the portal password Lilac!2291 stopped working", "Lilac!2291", "[CREDENTIAL]"),
+    ("I forgot my pin, maybe 3914 or 4193", "4193", "[CREDENTIAL]"),
+    ("my security answer was set to Tamarind77 years ago", "Tamarind77", "[CREDENTIAL]"),
+    ("the code on the reminder letter for the app is 4KD-88P-210", "4KD-88P-210", "[CREDENTIAL]"),
+    ("pwd=violet99", "violet99", "[CREDENTIAL]"),
+    # e-mail addresses spelled out in Spanish, with an underscore in words
+    ("escríbanme a lucia punto mendez arroba yahoo punto com", "mendez", "[EMAIL]"),
+    ("send it to ken underscore obi at gmail dot com", "ken", "[EMAIL]"),
+    # record numbers: a few words between the word and the number; Aadhaar; a letter at the end
+    ("the policy number on my insurance card is PPO-771-30288-C", "30288-C", "[RECORD NUMBER]"),
+    ("aadhaar 3318 6620 9054 for the scheme", "3318 6620 9054", "[RECORD NUMBER]"),
+    # a phone number read out in words
+    ("ring me on seven seven zero zero nine double one four two", "nine double one", "[PHONE]"),
+    ("my desk phone is 0113 496 0127 ext 2210", "2210", "[PHONE]"),
+    # addresses: the town and postcode a few words after the street
+    ("we live at 9 ash rd, in hull, postcode hu5 2qd", "hull", "[ADDRESS]"),
+    ("12 mill lane, york, yo1 7hh is where the letter should go", "yo1 7hh", "[ADDRESS]"),
+    # names: a surname after "last name", a lower-case name from the lists after "it's", a name
+    # alone after the last sentence, a first name before a surname the model found, Hindi
+    ("last name Wojcik, first name Anna", "Wojcik", "[NAME]"),
+    ("hey its jamal again, quick question", "jamal", "[NAME]"),
+    ("Please use my mobile only, not the landline. Siobhán", "Siobhán", "[NAME]"),
+    ("namaste, main Priyanka Raghavan hoon", "Priyanka", "[NAME]"),
 ]
 
 
@@ -146,6 +176,12 @@ def test_detail_is_replaced(redactor, text, secret, placeholder):
     "Plan B. 5/5/2024 was my scan",
     "newbie here, just diagnosed and scared",
     "number of 2000 patients in the trial",
+    "I was born in Leeds and diagnosed on 3 March 2019",
+    "my password reset link expired after 24 hours",
+    "forgot my pin again, the pharmacy locker is on level 2",
+    "one or two of the three tablets, five or six days",
+    "we met at the clinic at noon and sat at a table",
+    "Thank you so much for this. Gracias!",
 ])
 def test_ordinary_numbers_and_words_stay(redactor, text):
     assert redactor.redact(text) == text
