@@ -155,7 +155,9 @@ RELATIONS = _words("""wife husband partner spouse hubby daughter son mother mom 
     physician radiologist pharmacist chaplain worker coworker colleague boss kids children sons daughters
     grandkids grandchildren sisters brothers friends parents law esposo esposa marido hija hijo hermana
     hermano mamá papá abuela nieta femme fille fils sœur soeur frère filha filho irmã irmão tochter sohn
-    schwester bruder ehemann marito moglie figlia figlio sorella fratello mąż żona córka syn siostra""")
+    schwester bruder ehemann marito moglie figlia figlio sorella fratello mąż żona córka syn siostra
+    missus hun ammi ammu abbu abba bhabhi didi bhaiya nani dadi eomma umma appa oppa unni tita tito lola lolo
+    ate kuya abuelo tía tia tío tio mami nonna nonno oma opa babcia dziadek yiayia teta""")
 # Capitalised words that follow "I'm", "this is", "Thanks," ... without being a name.
 NOT_NAMES = _words("""
     scared afraid terrified frightened tired exhausted worried anxious nervous sad angry mad upset
@@ -249,6 +251,7 @@ SIGN_OFFS = _words("""thanks thank thx ty cheers best regards love sincerely xox
     cordialement shukriya dhanyavaad""")
 PEOPLE = RELATIONS | _words("""nurse doctor woman man lady girl boy guy gentleman person someone somebody
     patient she he i 'm me they who youngest oldest eldest middle baby child kid twin twins""")
+HYPHEN_SUFFIXES = _words("like based led free type style ish ward wards esque ers er")
 GREETINGS = _words("hi hello hey dear hiya heya yo howdy morning hola olá ola oi bonjour salut ciao namaste")
 PARTICLES = _words("van von de der den da di del della la le du st. bin al")
 NAME_CONNECTORS = {"-", "'", "’"}
@@ -293,9 +296,10 @@ RECORD_TRIGGERS = [
     ["curp"], ["rfc"], ["cpf"], ["nss"], ["pesel"], ["codice", "fiscale"], ["tessera", "sanitaria"],
     ["tarjeta", "sanitaria"], ["carte", "vitale"], ["versichertennummer"], ["sécurité", "sociale"],
     ["ref"], ["reference"], ["claim"], ["id"], ["group", ":"], ["plate"], ["registration"], ["chart", "number"], ["chart", "no"], ["chart", "#"], ["sin"],
-    ["aadhaar"], ["aadhar"], ["uhid"], ["ohip"], ["medi-cal"], ["tricare"], ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
+    ["aadhaar"], ["aadhar"], ["screening", "#"], ["screening", "number"], ["screening", "id"],
+    ["subject", "id"], ["subject", "number"], ["enrollment", "number"], ["enrolment", "number"], ["uhid"], ["ohip"], ["medi-cal"], ["tricare"], ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
 ]
-RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's ending ends last digits de es est ist è é n° nº número numero numéro")
+RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's ending ends last digits card de es est ist è é n° nº número numero numéro")
 PHONE_TRIGGERS = _words("call phone cell mobile tel telephone text reach number whatsapp landline")
 # Before a number that only phonenumbers recognises: "llámame al 612 345 678", "mon portable 06 12 34 56 78".
 PHONE_CUE_RE = re.compile(r"\b(?:(?:call|phone|cell|mobile|tel|telephone|text|reach|number|whatsapp|landline|contact|"
@@ -382,6 +386,7 @@ SOCIAL_PLAIN_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tikto
 SECRET_CUE_RE = re.compile(
     r"\b(?:pass\s?words?|passwd|pwd|pass\s?codes?|pins?(?:\s?(?:number|code))?|(?:security|secret)\s+(?:question|answer)s?|"
     r"(?:log-?in|sign-?in|access|verification|portal|activation|one-?time)\s+codes?|code\s+pin|contraseña|clave|senha|"
+    r"log-?ins?|user\s?(?:name|id)|"
     r"passwort|kennwort|has[lł]o|mot\s+de\s+passe)\b", re.IGNORECASE)
 SECRET_REACH = 80
 SECRET_SHAPE_RE = re.compile(r"^(?:\d{4,8}|(?=.*\d)(?=.*[^\W\d_])[\w#!$%&*^~+=@-]{5,40}|"
@@ -606,6 +611,10 @@ class Redactor:
         words ("jamal", "tiffany"; not "hope")."""
         return self.names is not None and word.islower() and self.names.candidate(word)
 
+    def _english(self, word: str) -> bool:
+        """One of the 50,000 most frequent English words (the name finder's list; without it, any word)."""
+        return self.names is None or word.lower() in self.names.words
+
     def _listed(self, word: str) -> bool:
         """A name in the name finder's lists (Faker's first names and surnames), however common a word."""
         return self.names is not None and word.lower() in self.names.names
@@ -621,11 +630,16 @@ class Redactor:
                     or self._lower_name(token) or self._upper_name(token))
         if mode == "abbr":  # after Dr./Mrs.: surnames may be ordinary words (Dr. Green, Dr. Love)
             low = token.lower_
+            if self._upper_name(token) and low not in MEDICAL:
+                return True  # "DR. ABERNATHY-COLE"
             if self._name_shaped(token):
                 return low not in STOP_WORDS and low not in WEEKDAYS and low not in MONTHS and low not in MEDICAL
             return self._lower_name(token)
         if token.text.islower() and (token.text in FIRST_NAMES_LOWER or self._listed_lower(token.text)):
             return mode != "gazetteer"  # "my husband tom", "i'm jane", "its jamal"
+        if token.text.isupper() and len(token.text) >= 3 and mode != "gazetteer" and token.lower_ not in ACRONYMS \
+                and not self._common(token) and (self._listed(token.text) or not self._english(token.lower_)):
+            return True  # "my mom LUCIA"
         return self._name_shaped(token) and not self._common(token)
 
     def _name_end(self, doc: Doc, i: int, mode: str) -> int:
@@ -645,7 +659,7 @@ class Redactor:
             if lower_case and mode in ("strong", "abbr"):
                 return self._lower_name(tok) or self._upper_name(tok)
             if lower_case and tok.is_lower:  # "tom ashworth": a lower-case surname that is no English word
-                return self._known_name(tok)
+                return self._known_name(tok) or self._listed_lower(tok.text)
             return self._name_shaped(tok) and (not self._common(tok) or mode == "abbr")
 
         j, words = i + 1, 1
@@ -654,7 +668,9 @@ class Redactor:
             nxt = doc[j + 1] if j + 1 < n else None
             glued = not prev.whitespace_ and not tok.whitespace_
             if tok.text in NAME_CONNECTORS and glued and nxt is not None and (
-                    more(nxt) or (nxt.text.islower() == first.text.islower() and self._listed(nxt.text))):  # Mary-Jane, tiffany-rose
+                    more(nxt) or (nxt.text.islower() == first.text.islower() and self._listed(nxt.text))
+                    or (tok.text == "-" and nxt.is_alpha and nxt.is_lower and len(nxt.text) <= 5
+                        and not self._common(nxt) and nxt.lower_ not in HYPHEN_SUFFIXES)):  # Mary-Jane, tiffany-rose, Wai-ling
                 j += 2
             elif INITIAL_RE.match(tok.text) and nxt is not None and self._name_shaped(nxt) \
                     and not self._common(nxt):  # Jane E. Doe
@@ -676,6 +692,11 @@ class Redactor:
         """One to three capitalised words alone after the last sentence of a message, none an ordinary word
         and one of them a name in the lists or no English word: "... mobile only. Róisín"."""
         end = len(doc)
+        last = doc[end - 1] if end else None
+        if last is not None and end > 2 and re.fullmatch(r"[-~–—][^\W\d_]{2,15}", last.text) \
+                and (doc[end - 2].is_space or doc[end - 2].whitespace_ == "" and "\n" in doc[end - 2].text) \
+                and not self._ordinary(last.text[1:]):
+            return end - 1, end  # "...\n-tj"
         while end > 0 and (doc[end - 1].is_space or doc[end - 1].text in {".", "!", "x", "xx", "xxx"}
                            or not any(c.isalnum() for c in doc[end - 1].text)):
             end -= 1
@@ -683,13 +704,22 @@ class Redactor:
         while start > 0 and end - start < 3 and self._name_shaped(doc[start - 1]) and not self._common(doc[start - 1]) \
                 and doc[start - 1].lower_ not in SIGN_OFFS | GREETINGS:
             start -= 1
-        if start == end or start < 2 or not self._sentence_break(doc[start - 1]) or self.names is None:
+        if start == end or start < 2 or self.names is None:
+            return None
+        if not (self._sentence_break(doc[start - 1]) or (doc[start - 1].text == "," and self._thanked(doc, start - 1))):
             return None
         words = [t.text for t in doc[start:end]]
         if any(not self.names.candidate(w) and w.lower() in self.names.words for w in words[:1]) \
                 or not any(self._listed(w) or w.lower() not in self.names.words for w in words):
             return None
         return start, end
+
+    def _thanked(self, doc: Doc, i: int) -> bool:
+        """The sentence ending at token i opens with a sign-off word: "Thanks for all of this, Deb"."""
+        k = i
+        while k > 0 and not self._sentence_break(doc[k - 1]):
+            k -= 1
+        return i - k <= 8 and any(t.lower_ in SIGN_OFFS for t in doc[k:min(k + 2, i)])
 
     @staticmethod
     def _skip(doc: Doc, i: int, fillers=frozenset(), limit: int = 3, commas: bool = True) -> int:
@@ -874,6 +904,9 @@ class Redactor:
             if doc[s].text in {"-", "--", "—", "–", "~"}:
                 # "- Anna" signing a message: only at its very end
                 j = self._name_end(doc, e, "title")
+                if j == e and e < n and doc[e].is_alpha and doc[e].is_lower and not self._common(doc[e]) \
+                        and not self._english(doc[e].lower_):
+                    j = e + 1  # "-tj"
                 signed = s == 0 or doc[s - 1].whitespace_ or doc[s - 1].is_space
                 if signed and j > e and all(t.is_punct or t.is_space for t in doc[j:]):
                     spans.append((e, j, NAME))
@@ -932,11 +965,16 @@ class Redactor:
     def _first_name_before(self, doc: Doc, s: int) -> int:
         """Start of a name found at token s, taking in a capitalised name from the lists just before it,
         even an English word ("my wife is Grace Achebe"): not after a sentence break or a placeholder."""
-        if s > 0 and doc[s - 1].whitespace_ and self._name_shaped(doc[s - 1]) and not self._common(doc[s - 1]) \
-                and (self._listed(doc[s - 1].text) or doc[s - 1].lower_ not in self.names.words) \
-                and doc[s - 1].lower_ not in MONTHS | WEEKDAYS \
-                and doc[s - 1].lower_ not in self.names.never and (s < 2 or not self._sentence_break(doc[s - 2])) \
-                and not doc[s - 1].is_sent_start:
+        if s == 0 or not doc[s - 1].whitespace_ or not self._name_shaped(doc[s - 1]) or self._common(doc[s - 1]) \
+                or doc[s - 1].lower_ in MONTHS | WEEKDAYS or self.names is None or doc[s - 1].lower_ in self.names.never:
+            return s
+        opens = s < 2 or self._sentence_break(doc[s - 2])
+        word = doc[s - 1].lower_
+        # mid-sentence, a name from the lists or no English word ("my wife is Grace Achebe", "c'est Amadou
+        # Diallo"); opening a sentence, only a listed name that is no English word ("Harpreet Kaur"):
+        # "Saw Okafor", "Hope Okafor could...", "Sono Okafor" stay
+        if (not opens and (self._listed(word) or not self._english(word))) \
+                or (opens and self._listed(word) and not self._english(word)):
             return s - 1
         return s
 

@@ -138,6 +138,17 @@ DETAILS = [
     ("last name Wojcik, first name Anna", "Wojcik", "[NAME]"),
     ("hey its jamal again, quick question", "jamal", "[NAME]"),
     ("Please use my mobile only, not the landline. Siobhán", "Siobhán", "[NAME]"),
+    ("thanks so much for all of this, Kwabena", "Kwabena", "[NAME]"),
+    ("My sister ADAEZE asked about the trial", "ADAEZE", "[NAME]"),
+    ("appointment with DR. OYELARAN-SMITH on monday", "OYELARAN", "[NAME]"),
+    ("what do the numbers on the report mean\n-kb", "kb", "[NAME]"),
+    ("my nani Gurpreet started letrozole", "Gurpreet", "[NAME]"),
+    ("my friend is Lottie Brannigan-Shaw", "Lottie", "[NAME]"),
+    ("ask Mei-ling Tsang about it", "ling", "[NAME]"),
+    # a secret after "login"/"username", a record number after "card" or a screening number
+    ("my login is locked, I typed Orchid$55 three times", "Orchid$55", "[CREDENTIAL]"),
+    ("Medicare card 4410 28871 2 for the form", "28871", "[RECORD NUMBER]"),
+    ("screening # TRX-4410-071 from the trial nurse", "4410-071", "[RECORD NUMBER]"),
     ("namaste, main Priyanka Raghavan hoon", "Priyanka", "[NAME]"),
 ]
 
@@ -182,6 +193,12 @@ def test_detail_is_replaced(redactor, text, secret, placeholder):
     "one or two of the three tablets, five or six days",
     "we met at the clinic at noon and sat at a table",
     "Thank you so much for this. Gracias!",
+    "Thanks for explaining, Ibrance makes more sense now",
+    "mi mamá tiene cáncer de mama metastásico",
+    "my husband wont go to the appointments with me",
+    "Will Enhertu work for me",
+    "Hope Lodge was booked so we stayed at a hotel",
+    "I had a CT scan and an MRI at MD Anderson",
 ])
 def test_ordinary_numbers_and_words_stay(redactor, text):
     assert redactor.redact(text) == text
