@@ -251,6 +251,10 @@ SIGN_OFFS = _words("""thanks thank thx ty cheers best regards love sincerely xox
     cordialement shukriya dhanyavaad""")
 PEOPLE = RELATIONS | _words("""nurse doctor woman man lady girl boy guy gentleman person someone somebody
     patient she he i 'm me they who youngest oldest eldest middle baby child kid twin twins""")
+# A lower-case name with no cue, told by the words beside it: "me and marcus are driving", "kevin in hr
+# asks", "tell rashida". Only words from the name finder's lists that are no frequent English word.
+PERSON_AFTER = _words("is was has had said says told asked made took read wants keeps thinks and n r just from texted called drove")
+PERSON_BEFORE = _words("tell ask with and told thank thanks hey hi n")
 HYPHEN_SUFFIXES = _words("like based led free type style ish ward wards esque ers er")
 GREETINGS = _words("hi hello hey dear hiya heya yo howdy morning hola olá ola oi bonjour salut ciao namaste")
 PARTICLES = _words("van von de der den da di del della la le du st. bin al")
@@ -954,6 +958,12 @@ class Redactor:
                     and (not doc[s].is_lower or self._known_name(doc[s]) or self._listed_lower(doc[s].text)
                          or (k < s and self._listed(doc[s].text))):
                 spans.append((k, s + 1, NAME))
+        for tok in doc:
+            if tok.is_lower and len(tok.text) > 3 and tok.is_alpha and self._listed_lower(tok.text) \
+                    and not self._common(tok) and tok.i not in held and (
+                        (tok.i + 1 < n and doc[tok.i + 1].lower_ in PERSON_AFTER)
+                        or (tok.i > 0 and doc[tok.i - 1].lower_ in PERSON_BEFORE)):
+                spans.append((tok.i, self._name_end(doc, tok.i, "title"), NAME))
         signed = self._signature(doc)
         if signed:
             spans.append(signed + (NAME,))

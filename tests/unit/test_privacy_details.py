@@ -140,6 +140,7 @@ DETAILS = [
     ("Please use my mobile only, not the landline. Siobhán", "Siobhán", "[NAME]"),
     ("thanks so much for all of this, Kwabena", "Kwabena", "[NAME]"),
     ("My sister ADAEZE asked about the trial", "ADAEZE", "[NAME]"),
+    ("so me and declan drove up for the scan", "declan", "[NAME]"),
     ("appointment with DR. OYELARAN-SMITH on monday", "OYELARAN", "[NAME]"),
     ("what do the numbers on the report mean\n-kb", "kb", "[NAME]"),
     ("my nani Gurpreet started letrozole", "Gurpreet", "[NAME]"),
