@@ -19,7 +19,8 @@ Placeholders (PLACEHOLDERS):
                      needs a mail provider, a mail word before it, or a dot, digit or _ in the name)
     [URL]            http(s)/ftp/www addresses, bare domains with a common ending ("chemo.it" typed
                      without a space after the full stop is not a URL), and "caringbridge dot org slash jo"
-    [PHONE]          international (+44 20 7946 0958), North American ((555) 123-4567, 555.123.4567),
+    [PHONE]          read out in words ("five five five oh one four seven"), with an extension;
+                     international (+44 20 7946 0958), North American ((555) 123-4567, 555.123.4567),
                      national numbers starting with 0 (07700 900123), and any layout phonenumbers
                      accepts in PHONE_REGIONS ("55 1234 5678", "06 12 34 56 78") when the number is
                      formatted like a phone number or a phone word comes before it ("mi número es ...")
@@ -38,7 +39,12 @@ Placeholders (PLACEHOLDERS):
                      message); common first names from a built-in list wherever they are capitalised ("I
                      told Sarah Johnson"); @handles and handles after a social network ("my insta is
                      jo_72"); and whatever the name finder marks, with or without a cue ("I saw Okafor
-                     yesterday", "Patel said", "talked to magdalena"). Institutions named after people
+                     yesterday", "Patel said", "talked to magdalena"). Also: after "last name"/"first
+                     name"/"surname"; in capitals after a cue ("my mom LUCIA", "DR. ABERNATHY-COLE");
+                     a name alone after the last sentence or after a thanking sentence ("... only.
+                     Róisín", "thanks for all this, Deb", "-tj"); a listed first name just before a name
+                     found ("Grace Achebe"); a lower-case listed name told by the words beside it ("me
+                     and marcus are", "tell rashida"). Institutions named after people
                      (Dana-Farber, Susan G. Komen, Marie Curie) stay.
     [RECORD NUMBER]  the number after MRN / medical record / patient ID / NHS number / insurance, member,
                      policy, group, account, card number / SSN / Medicare / passport / DNI ... ; SSN-shaped
@@ -47,7 +53,10 @@ Placeholders (PLACEHOLDERS):
                      next to a lab word or unit ("platelets 150000")
     [CREDENTIAL]     what follows a password, PIN, passcode, login or verification code, username
                      ("my password for the portal is Sunflower#2023", "PIN is 7731", "contraseña: ...");
-                     a PIN or code needs digits, so "pins and needles" and "password reset" stay
+                     a PIN or code needs digits, so "pins and needles" and "password reset" stay; and
+                     within 80 characters after such a word, with no "is", what looks like a secret
+                     (4-8 digits, or letters mixed with digits or symbols): "my password Harbour#44 got
+                     locked", "forgot my pin, it was 2580 or 0852"
 
 Dates: a date is redacted only when it is a birth date. That is (1) a date right after a birth word
 (born, birthday, birth date, date of birth, DOB, d.o.b., b-day; nací, fecha de nacimiento, né(e),
