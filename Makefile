@@ -45,11 +45,11 @@ spacy $(SPACY_MODEL): understanding/spacy_pipeline.py $(VENV)/.installed
 	$(ENV) $(PY) -m understanding.spacy_pipeline
 
 # Redaction's name finder beside its rules: a spaCy NER trained from blank English on generated messages
-# with Faker's names (privacy/name_data.py, privacy/train_names.py; deterministic, 2-3 minutes on 2 cores).
+# with Faker's names (name_finder/name_data.py, name_finder/train_names.py; deterministic, 2-3 minutes on 2 cores).
 .PHONY: names eval-redaction
-names $(NAMES_MODEL): privacy/name_data.py privacy/name_templates.txt privacy/train_names.py $(shell find data/nlu -name "*.yml") $(SPACY_MODEL) $(VENV)/.installed
+names $(NAMES_MODEL): name_finder/name_data.py name_finder/name_templates.txt name_finder/train_names.py $(shell find data/nlu -name "*.yml") $(SPACY_MODEL) $(VENV)/.installed
 	@echo "==> training the name finder for redaction into models/spacy/names (2-3 minutes)"
-	$(ENV) $(PY) -m privacy.train_names
+	$(ENV) $(PY) -m name_finder.train_names
 
 # Redaction on the frozen held-out set: recall per kind of detail, ordinary words kept, time per message
 # (results/redaction_eval.json). EVAL_REDACTION_ARGS="--set tests/tuning/redaction_validation.jsonl" to tune.

@@ -7,8 +7,8 @@ Two finders side by side. Rules over the project's pipeline (understanding.spacy
 English, it only tokenizes): spaCy token patterns (Matcher, PhraseMatcher, token attributes such as
 like_email, shape, is_title) plus small rules over the matches, and regular expressions over the text
 for what the tokenizer splits unevenly (phone numbers, spelled-out addresses, credentials). And a
-statistical name finder (privacy.names): a spaCy NER trained by the project from blank English on
-generated messages with names from Faker (privacy.name_data, privacy.train_names; `make names` builds
+statistical name finder (name_finder.names): a spaCy NER trained by the project from blank English on
+generated messages with names from Faker (name_finder.name_data, name_finder.train_names; `make names` builds
 it into models/spacy/names). Redaction does not run without it: Redactor() raises NamesModelMissing.
 Phone numbers in other countries' layouts are checked with phonenumbers (PHONE_REGIONS). Text is only
 ever replaced, never added, and what is not personal data is left byte for byte as the patient wrote it.
@@ -77,7 +77,7 @@ Text longer than the pipeline's max_length is redacted in pieces cut at whitespa
 
 Limits:
   * names the model was not taught and no rule cues: a rare surname with no cue in an unusual place may
-    stay, and lower-case names outside a cue only when they are in Faker's lists (privacy.names);
+    stay, and lower-case names outside a cue only when they are in Faker's lists (name_finder.names);
   * an unknown capitalised drug or word right after "I'm"/"this is"/a relation is taken for a name
     ("This is Itovebi, a new pill" loses "Itovebi"): over-redaction, not a leak;
   * cities, states and countries on their own stay ("I live in Ohio"), as do street names without a
@@ -91,7 +91,7 @@ Limits:
     other scripts pass through untouched apart from e-mails, URLs and numbers.
 
 Time: the name finder is the dearest part (about 1.5 ms a call on the project's machines); it runs only
-when a message has a word that could make a name it would keep (privacy.names), so most second passes
+when a message has a word that could make a name it would keep (name_finder.names), so most second passes
 and many medical messages skip it. The matchers for numbers and for links run only on text with a
 digit, or with "@" or ".".
 
@@ -110,7 +110,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from privacy import addresses, birth_dates
-from privacy.names import NameFinder, NamesModelMissing  # noqa: F401 (NamesModelMissing: raised by Redactor())
+from name_finder.names import NameFinder, NamesModelMissing  # noqa: F401 (NamesModelMissing: raised by Redactor())
 
 EMAIL, URL, PHONE, ADDRESS, DOB, NAME, RECORD, CREDENTIAL = (
     "EMAIL", "URL", "PHONE", "ADDRESS", "DATE OF BIRTH", "NAME", "RECORD NUMBER", "CREDENTIAL")
@@ -118,7 +118,7 @@ PLACEHOLDERS = {label: f"[{label}]" for label in (EMAIL, URL, PHONE, ADDRESS, DO
 # When two findings overlap they are merged into one and the more specific label wins.
 PRIORITY = {EMAIL: 0, URL: 0, CREDENTIAL: 0, RECORD: 1, DOB: 2, ADDRESS: 3, PHONE: 4, NAME: 5}
 # Redactor(nlp, names=RULES_ONLY): the rules without the name finder. Only for building the name
-# finder's own training data (privacy.train_names); redaction itself always loads the model.
+# finder's own training data (name_finder.train_names); redaction itself always loads the model.
 RULES_ONLY = "rules only"
 MAX_PASSES = 4
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
@@ -389,7 +389,7 @@ DATE_LIKE_RE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$|^(?:19|20)\d\d\s?[
 SOCIAL_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|snap|threads|bluesky|linkedin|"
                        r"youtube|handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|is|as))*(?:\s*[:=-]\s*|\s+)"
                        r"(?P<value>@?[\w.]*[\d_.][\w.]*\w|@\w+)", re.IGNORECASE)
-# "my instagram is janedoe": a handle with no digit, kept when it is no English word (privacy.names' list).
+# "my instagram is janedoe": a handle with no digit, kept when it is no English word (name_finder.names' list).
 SOCIAL_PLAIN_RE = re.compile(r"\b(?:instagram|insta|ig|facebook|fb|twitter|tiktok|snapchat|threads|bluesky|youtube|"
                              r"handle|username|user\s?name)\b(?:\s+(?:handle|name|account|page|channel))?"
                              r"\s*(?:is|:|=)\s*@?(?P<value>[^\W\d_][\w.]{3,29})\b", re.IGNORECASE)

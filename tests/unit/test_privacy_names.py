@@ -1,10 +1,10 @@
-"""The name finder beside the redaction rules (privacy.names, trained by privacy.train_names on
-privacy.name_data's generated messages): it loads, finds names with and without cues in several
+"""The name finder beside the redaction rules (name_finder.names, trained by name_finder.train_names on
+name_finder.name_data's generated messages): it loads, finds names with and without cues in several
 languages, keeps capitalised medical and everyday words, and redaction refuses to run without it."""
 import pytest
 
-from privacy import name_data
-from privacy.names import NameFinder, NamesModelMissing
+from name_finder import name_data
+from name_finder.names import NameFinder, NamesModelMissing
 from privacy.redact import RULES_ONLY, Redactor
 
 

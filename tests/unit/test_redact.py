@@ -295,7 +295,7 @@ def test_offsets_point_into_the_original_text(redactor):
 
 
 # Once known gaps (strict xfails until issue 16): a surname with no cue is found by the name finder
-# (privacy.names), an e-mail address spelled out with "dot" and "at" by SPELLED_EMAIL_RE.
+# (name_finder.names), an e-mail address spelled out with "dot" and "at" by SPELLED_EMAIL_RE.
 @pytest.mark.parametrize("text, secret, placeholder", [
     ("I saw Okafor yesterday and he was kind", "Okafor", "[NAME]"),
     ("Patel said the scan was stable", "Patel", "[NAME]"),

@@ -1,4 +1,4 @@
-"""The statistical name finder beside the rules: the NER pipeline privacy.train_names builds into
+"""The statistical name finder beside the rules: the NER pipeline name_finder.train_names builds into
 models/spacy/names (`make names`). Redaction needs it: without it, loading fails with NamesModelMissing
 instead of quietly leaving names that only the model would find.
 
@@ -22,7 +22,7 @@ message with no candidate word cannot give a name that would be kept, so the mod
 second passes, many medical messages): this saves time and changes nothing.
 
 The name lists and the dictionary's words are stored beside the model (lexicon.json, written by
-privacy.train_names), so redaction needs neither Faker nor symspellpy's file at run time.
+name_finder.train_names), so redaction needs neither Faker nor symspellpy's file at run time.
 """
 import json
 import re
@@ -31,7 +31,7 @@ from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 import spacy
 
-from privacy.name_data import read_templates
+from name_finder.name_data import read_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES_DIR = ROOT / "models" / "spacy" / "names"
@@ -77,7 +77,7 @@ class NameFinder:
         if not (path / "config.cfg").exists():
             raise NamesModelMissing(
                 f"The name finder used by redaction is missing at {path}: build it with `make names` "
-                "(python -m privacy.train_names, about 2-3 minutes). Redaction will not run without it.")
+                "(python -m name_finder.train_names, about 2-3 minutes). Redaction will not run without it.")
         lexicon = json.loads((path / LEXICON).read_text(encoding="utf-8"))
         return cls(spacy.load(path), lexicon, ordinary)
 

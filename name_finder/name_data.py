@@ -1,4 +1,4 @@
-"""Training messages for the name finder (privacy.train_names), generated the same way every time.
+"""Training messages for the name finder (name_finder.train_names), generated the same way every time.
 
     >>> examples = generate(seed=0)
     >>> examples[0]
