@@ -577,7 +577,10 @@ class Redactor:
             lower("ik", "ben"),
         ])
         self.matcher.add("NAME_CALLED", [[inn({"called", "named"})]])
-        self.matcher.add("NAME_MAIN", [lower("main")])  # Hindi "main Sunita hoon" ("I am Sunita")
+        self.matcher.add("NAME_MAIN", [lower("main")])
+        person = {"IS_LOWER": True, "IS_ALPHA": True, "LENGTH": {">": 3}}  # "me and marcus are", "tell rashida"
+        self.matcher.add("NAME_PERSON_BEFORE", [[inn(PERSON_BEFORE), person]])
+        self.matcher.add("NAME_PERSON_AFTER", [[person, inn(PERSON_AFTER)]])  # Hindi "main Sunita hoon" ("I am Sunita")
         self.matcher.add("NAME_RELATION", [[inn(RELATIONS)]])
         self.matcher.add("NAME_GREETING", [[inn(GREETINGS)]])
         self.matcher.add("NAME_SIGNOFF", [[inn(SIGN_OFFS)], lower("thank", "you"), lower("many", "thanks"),
@@ -967,12 +970,11 @@ class Redactor:
                     and (not doc[s].is_lower or self._known_name(doc[s]) or self._listed_lower(doc[s].text)
                          or (k < s and self._listed(doc[s].text))):
                 spans.append((k, s + 1, NAME))
-        for tok in doc:
-            if tok.is_lower and len(tok.text) > 3 and tok.is_alpha and self._listed_lower(tok.text) \
-                    and not self._common(tok) and tok.i not in held and (
-                        (tok.i + 1 < n and doc[tok.i + 1].lower_ in PERSON_AFTER)
-                        or (tok.i > 0 and doc[tok.i - 1].lower_ in PERSON_BEFORE)):
-                spans.append((tok.i, self._name_end(doc, tok.i, "title"), NAME))
+        for label, at in (("NAME_PERSON_BEFORE", 1), ("NAME_PERSON_AFTER", 0)):
+            for s, e in by_label.get(label, []):
+                tok = doc[s + at]
+                if self._listed_lower(tok.text) and not self._common(tok) and tok.i not in held:
+                    spans.append((tok.i, self._name_end(doc, tok.i, "title"), NAME))
         signed = self._signature(doc)
         if signed:
             spans.append(signed + (NAME,))
