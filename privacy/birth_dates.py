@@ -72,6 +72,8 @@ def _not_a_count(date: str) -> bool:
 def _later_in_sentence(text: str) -> List[Tuple[int, int]]:
     """Whole dates of a birth year later in the sentence of a birth word (FULL_DATE_RE)."""
     out = []
+    if not any(c.isdigit() for c in text):
+        return out  # every FULL_DATE_RE date has digits: no scan for birth words
     for cue in CUE_RE.finditer(text):
         window = text[cue.end():cue.end() + SENTENCE_REACH]
         end = SENTENCE_END_RE.search(window)

@@ -309,8 +309,10 @@ RECORD_TRIGGERS = [
     ["curp"], ["rfc"], ["cpf"], ["nss"], ["pesel"], ["codice", "fiscale"], ["tessera", "sanitaria"],
     ["tarjeta", "sanitaria"], ["carte", "vitale"], ["versichertennummer"], ["sécurité", "sociale"],
     ["ref"], ["reference"], ["claim"], ["id"], ["group", ":"], ["plate"], ["registration"], ["chart", "number"], ["chart", "no"], ["chart", "#"], ["sin"],
-    ["aadhaar"], ["aadhar"], ["screening", "#"], ["screening", "number"], ["screening", "id"],
-    ["subject", "id"], ["subject", "number"], ["enrollment", "number"], ["enrolment", "number"], ["uhid"], ["ohip"], ["medi-cal"], ["tricare"], ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
+    ["aadhaar"], ["aadhar"], ["uhid"], ["ohip"], ["medi-cal"], ["tricare"],
+    ["screening", "#"], ["screening", "number"], ["screening", "id"], ["subject", "id"], ["subject", "number"],
+    ["enrollment", "number"], ["enrolment", "number"],
+    ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
 ]
 RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's ending ends last digits card de es est ist è é n° nº número numero numéro")
 PHONE_TRIGGERS = _words("call phone cell mobile tel telephone text reach number whatsapp landline")
@@ -556,8 +558,6 @@ class Redactor:
         # Names: what comes before them (the name itself is read by _name_end).
         self.matcher.add("NAME_STRONG", [lower("my", "name", "is"), lower("my", "name", "'s"), lower("my", "names"),
                                   lower("myname", "is"), lower("my", "name", ":"), lower("name", ":"),
-                                  lower("full", "name", "is"), lower("first", "name", "is"),
-                                  lower("last", "name", "is"), lower("surname", "is"), lower("surname", ":"),
                                   lower("last", "name"), lower("first", "name"), lower("surname"), lower("family", "name"),
                                   lower("given", "name"), lower("maiden", "name"), lower("full", "name"),
                                   lower("mera", "naam"), lower("mera", "naam", "hai"),
@@ -577,10 +577,10 @@ class Redactor:
             lower("ik", "ben"),
         ])
         self.matcher.add("NAME_CALLED", [[inn({"called", "named"})]])
-        self.matcher.add("NAME_MAIN", [lower("main")])
+        self.matcher.add("NAME_MAIN", [lower("main")])  # Hindi "main Sunita hoon" ("I am Sunita")
         person = {"IS_LOWER": True, "IS_ALPHA": True, "LENGTH": {">": 3}}  # "me and marcus are", "tell rashida"
         self.matcher.add("NAME_PERSON_BEFORE", [[inn(PERSON_BEFORE), person]])
-        self.matcher.add("NAME_PERSON_AFTER", [[person, inn(PERSON_AFTER)]])  # Hindi "main Sunita hoon" ("I am Sunita")
+        self.matcher.add("NAME_PERSON_AFTER", [[person, inn(PERSON_AFTER)]])
         self.matcher.add("NAME_RELATION", [[inn(RELATIONS)]])
         self.matcher.add("NAME_GREETING", [[inn(GREETINGS)]])
         self.matcher.add("NAME_SIGNOFF", [[inn(SIGN_OFFS)], lower("thank", "you"), lower("many", "thanks"),
@@ -619,8 +619,7 @@ class Redactor:
     def _known_name(self, token: Token) -> bool:
         """A lower-case word that is no English word at all (the name finder's word list) and could be a
         name: "ashworth", "deshawn". Not without the name finder's lexicon."""
-        words = getattr(self.names, "words", None)
-        return words is not None and token.lower_ not in words and self._lower_name(token)
+        return not self._english(token.lower_) and self._lower_name(token)
 
     def _listed_lower(self, word: str) -> bool:
         """A lower-case word that is a name in the name finder's lists and none of the most frequent English
@@ -710,7 +709,7 @@ class Redactor:
         end = len(doc)
         last = doc[end - 1] if end else None
         if last is not None and end > 2 and re.fullmatch(r"[-~–—][^\W\d_]{2,15}", last.text) \
-                and (doc[end - 2].is_space or doc[end - 2].whitespace_ == "" and "\n" in doc[end - 2].text) \
+                and doc[end - 2].is_space \
                 and not self._ordinary(last.text[1:]):
             return end - 1, end  # "...\n-tj"
         while end > 0 and (doc[end - 1].is_space or doc[end - 1].text in {".", "!", "x", "xx", "xxx"}
@@ -725,8 +724,8 @@ class Redactor:
         if not (self._sentence_break(doc[start - 1]) or (doc[start - 1].text == "," and self._thanked(doc, start - 1))):
             return None
         words = [t.text for t in doc[start:end]]
-        if any(not self.names.candidate(w) and w.lower() in self.names.words for w in words[:1]) \
-                or not any(self._listed(w) or w.lower() not in self.names.words for w in words):
+        if (self._english(words[0]) and not self.names.candidate(words[0])) \
+                or not any(self._listed(w) or not self._english(w) for w in words):
             return None
         return start, end
 
@@ -984,8 +983,8 @@ class Redactor:
         return spans, chars, keep, text
 
     def _first_name_before(self, doc: Doc, s: int) -> int:
-        """Start of a name found at token s, taking in a capitalised name from the lists just before it,
-        even an English word ("my wife is Grace Achebe"): not after a sentence break or a placeholder."""
+        """Start of a name found at token s, taking in the capitalised word just before it when it is a
+        first name too (the rules below), even an English word ("my wife is Grace Achebe")."""
         if s == 0 or not doc[s - 1].whitespace_ or not self._name_shaped(doc[s - 1]) or self._common(doc[s - 1]) \
                 or doc[s - 1].lower_ in MONTHS | WEEKDAYS or self.names is None or doc[s - 1].lower_ in self.names.never:
             return s
@@ -1031,7 +1030,7 @@ class Redactor:
         out = []
         low, digits = text.lower(), len(DIGIT_RE.findall(text))
         # Cheap tests first: each expression runs only on text that holds what it needs.
-        at = "@" in text or " at " in low or " arroba " in low or " arobase " in low or "(at)" in low or "[at]" in low or "{at}" in low or "<at>" in low
+        at = "@" in text or any(w in low for w in (" at ", " arroba ", " arobase ", "(at)", "[at]", "{at}", "<at>"))
         for m in SPELLED_EMAIL_RE.finditer(text) if at else ():  # "jane dot doe at gmail dot com"
             if m.group("at").strip().lower() in ("at", "arroba", "arobase"):  # a plain " at " needs more
                 host = re.split(_DOT, m.group("domain"), maxsplit=1, flags=re.IGNORECASE)[0].lower()
