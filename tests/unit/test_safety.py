@@ -28,6 +28,8 @@ def patterns(nlp):
     ("temp 38.6 two days after my infusion", "emergency", "fever_on_treatment"),
     ("i accidentally took double my pills", "emergency", "overdose"),
     ("suddenly my right side went numb", "emergency", "sudden_weakness"),
+    ("my mum has bone mets, she fell and cant put weight on her leg", "emergency", "broken_bone"),
+    ("heard a crack in my hip getting out of the car", "emergency", "broken_bone"),
     ("i want to kill myself", "crisis", "phrase"),
     ("sometimes i think everyone would be better off without me", "crisis", "phrase"),
     ("I don't want to be alive anymore", "crisis", "phrase"),
@@ -45,6 +47,7 @@ def test_reviewed_patterns_fire(patterns, text, category, rule):
     "can my treatment change over time", "what does progression mean", "who can get metastatic breast cancer",
     "i am 38 and on treatment, what is NED", "how do I talk to my doctor about side effects",
     "I said goodbye to my sister at the airport, I feel calm now that she is home",
+    "the waiting for scan results is agony", "i fell asleep during my infusion", "my back aches after chemo",
     "told my kids i love them tonight before bed", "said my goodbyes to the nurses, its time to go home after chemo",
 ])
 def test_ordinary_questions_do_not_fire(patterns, text):
