@@ -31,6 +31,8 @@ def patterns(nlp):
     ("my mum has bone mets, she fell and cant put weight on her leg", "emergency", "broken_bone"),
     ("heard a crack in my hip getting out of the car", "emergency", "broken_bone"),
     ("i want to kill myself", "crisis", "phrase"),
+    ("i keep punching my legs until they bruise", "crisis", "phrase"),
+    ("been stockpiling my antidepressants for a while now", "crisis", "pills_set_aside"),
     ("sometimes i think everyone would be better off without me", "crisis", "phrase"),
     ("I don't want to be alive anymore", "crisis", "phrase"),
     ("what is NED? also i want to die", "crisis", "phrase"),
