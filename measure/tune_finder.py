@@ -9,7 +9,7 @@ over (message, answer) pairs learns whether the answer is the one the message as
 
 Each subset of evidence is scored by 5-fold cross-validation over messages (answers served right and
 wrong at the serve threshold, negatives served), and the chosen weights are printed for config.yml.
-Usage: python -m measure.tune_finder [--threshold 0.5]
+Usage: python -m measure.tune_finder [--threshold 0.5] [--evidence all]
 """
 import argparse
 import sys
@@ -95,6 +95,7 @@ def score(rows, columns, threshold, folds=5):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threshold", type=float, default=0.5, help="the serve threshold the scores are read at")
+    parser.add_argument("--evidence", choices=SUBSETS, help="fit this evidence instead of the best-scoring")
     args = parser.parse_args()
     before, finder = components()
     rows = featurize(validation_items(), before, finder)
@@ -109,13 +110,13 @@ def main() -> int:
               f"negatives served {neg}/{negatives}")
     # Ties go to the most evidence: validation is worded much like the training examples, the questions
     # patients send are not, and the passages are what a question unlike any example can still match.
-    best = max(results, key=lambda k: (results[k][0], len(results[k][1])))
+    best = args.evidence or max(results, key=lambda k: (results[k][0], len(results[k][1])))
     columns = results[best][1]
     model = LogisticRegression(C=1.0, max_iter=2000).fit(
         np.vstack([f[:, columns] for f, _, _, _ in rows]), np.concatenate([y for _, y, _, _ in rows]))
     weights = {f: 0.0 for f in FEATURES}
     weights.update({FEATURES[c]: round(float(w), 4) for c, w in zip(columns, model.coef_[0])})
-    print(f"\nbest by right - 2 x (wrong + negatives served), ties to the most evidence: {best}\n"
+    print(f"\n{'chosen' if args.evidence else 'best by right - 2 x (wrong + negatives served), ties to the most evidence'}: {best}\n"
           f"for config.yml (AnswerFinder):")
     print(f"    weights: {{{', '.join(f'{k}: {v}' for k, v in weights.items())}}}")
     print(f"    bias: {round(float(model.intercept_[0]), 4)}")

@@ -77,10 +77,14 @@ def safety_confidence(parse) -> float:
     return max(ranked + [before.get("confidence", 0.0) if before.get("name") in SAFETY_INTENTS else 0.0] + [0.0])
 
 
-# SafetyOverride's classifier_threshold, by the safety-first rule config.yml states: the highest
-# threshold at which every emergency and crisis message of the validation sets that no reviewed pattern
-# catches is still helped first, less SAFETY_MARGIN, on a 0.05 grid.
+# SafetyOverride's classifier_threshold, by the safety-first rule config.yml states. Upper bound: the
+# highest threshold at which every emergency and crisis message of the validation sets that no reviewed
+# pattern catches is still helped first, less SAFETY_MARGIN, on a 0.05 grid. Then, since a handful of
+# validation messages cannot show how low an unseen cry for help may score, the threshold goes as far
+# below that bound as the feelings allow: the lowest grid value at which at most FEELINGS_BUDGET of the
+# validation feelings get a help line (the target is at most 5% on unseen ones; half of it is kept back).
 SAFETY_MARGIN = 0.025
+FEELINGS_BUDGET = 0.025
 
 
 def safety_threshold(lowest: float) -> float:
@@ -91,14 +95,20 @@ def report_safety_confidence(items, parses) -> float:
     """Derive classifier_threshold and show what it costs: the other messages it also gives the help line."""
     needed = sorted((safety_confidence(p), i["text"]) for i, p in zip(items, parses)
                     if i["expect"] in SAFETY_INTENTS and not (p.get("safety") or {}).get("pattern"))
-    threshold = round(safety_threshold(needed[0][0]), 2) if needed else 0.85
+    upper = round(safety_threshold(needed[0][0]), 2) if needed else 0.85
     print(f"SafetyOverride: {len(needed)} emergency/crisis messages no reviewed pattern catches; the lowest "
           "classifier scores:")
     for confidence, text in needed[:3]:
         print(f"  {confidence:.3f} {text[:90]!r}")
-    print(f"  classifier_threshold by the safety-first rule (lowest - {SAFETY_MARGIN}, 0.05 grid): {threshold}")
+    print(f"  upper bound by the safety-first rule (lowest - {SAFETY_MARGIN}, 0.05 grid): {upper}")
     others = sorted(((safety_confidence(p), i["expect"], i["text"]) for i, p in zip(items, parses)
                      if i["expect"] not in SAFETY_INTENTS), reverse=True)
+    feelings = [c for c, kind, _ in others if kind == "feeling"]
+    grid = [round(upper - 0.05 * k, 2) for k in range(int(upper / 0.05))]
+    within = [t for t in grid if sum(c >= t for c in feelings) <= FEELINGS_BUDGET * len(feelings)]
+    threshold = min(within) if within else upper
+    print(f"  classifier_threshold, the lowest at which at most {FEELINGS_BUDGET:.1%} of {len(feelings)} "
+          f"validation feelings get a help line: {threshold} (hint_threshold {round(threshold - 0.05, 2)})")
     over = [o for o in others if o[0] >= threshold]
     kinds = {}
     for _, kind, _ in over:
