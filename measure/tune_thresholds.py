@@ -82,9 +82,10 @@ def safety_confidence(parse) -> float:
 # pattern catches is still helped first, less SAFETY_MARGIN, on a 0.05 grid. Then, since a handful of
 # validation messages cannot show how low an unseen cry for help may score, the threshold goes as far
 # below that bound as the feelings allow: the lowest grid value at which at most FEELINGS_BUDGET of the
-# validation feelings get a help line (the target is at most 5% on unseen ones; half of it is kept back).
+# validation feelings get a help line or a safety note (the target is at most 5% on unseen ones; half of it is kept back).
 SAFETY_MARGIN = 0.025
 FEELINGS_BUDGET = 0.025
+HINT_BELOW = 0.05  # hint_threshold sits this far under classifier_threshold
 
 
 def safety_threshold(lowest: float) -> float:
@@ -105,10 +106,12 @@ def report_safety_confidence(items, parses) -> float:
                      if i["expect"] not in SAFETY_INTENTS), reverse=True)
     feelings = [c for c, kind, _ in others if kind == "feeling"]
     grid = [round(upper - 0.05 * k, 2) for k in range(int(upper / 0.05))]
-    within = [t for t in grid if sum(c >= t for c in feelings) <= FEELINGS_BUDGET * len(feelings)]
+    # From the hint threshold (HINT_BELOW under it) up: the safety note names 911 and 988 too.
+    within = [t for t in grid if sum(c >= t - HINT_BELOW for c in feelings) <= FEELINGS_BUDGET * len(feelings)]
     threshold = min(within) if within else upper
     print(f"  classifier_threshold, the lowest at which at most {FEELINGS_BUDGET:.1%} of {len(feelings)} "
-          f"validation feelings get a help line: {threshold} (hint_threshold {round(threshold - 0.05, 2)})")
+          f"validation feelings get a help line or a safety note: {threshold} (hint_threshold "
+          f"{round(threshold - HINT_BELOW, 2)})")
     over = [o for o in others if o[0] >= threshold]
     kinds = {}
     for _, kind, _ in over:

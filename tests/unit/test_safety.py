@@ -31,6 +31,7 @@ def patterns(nlp):
     ("my mum has bone mets, she fell and cant put weight on her leg", "emergency", "broken_bone"),
     ("heard a crack in my hip getting out of the car", "emergency", "broken_bone"),
     ("i want to kill myself", "crisis", "phrase"),
+    ("theres no point carrying on, im a burden", "crisis", "phrase"),
     ("ive made up my mind, soon none of this will be anyones problem anymore", "crisis", "decided"),
     ("scratched my arms till they bled again", "crisis", "phrase"),
     ("i keep punching my legs until they bruise", "crisis", "phrase"),
