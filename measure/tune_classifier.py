@@ -28,7 +28,8 @@ from understanding.linear_classifier import LinearIntentClassifier
 from understanding.spacy_pipeline import load_pipeline
 
 CANDIDATES = [{"word_ngrams": [1, 1], "C": 30}] + [{"word_ngrams": [1, 2], "C": c} for c in (30, 100, 300, 1000)] + [
-    {"word_ngrams": [1, 2], "C": c, "tol": tol} for c in (300, 1000) for tol in (1e-3, 1e-2)]
+    {"word_ngrams": [1, 2], "C": c, "tol": tol} for c in (300, 1000) for tol in (1e-3, 1e-2)] + [
+    {"word_ngrams": [1, 2], "C": 1000, "tol": 1e-3, "solver": solver} for solver in ("newton-cg", "saga")]
 
 
 def tokenized(nlp, text: str, data=None) -> Message:
@@ -82,7 +83,7 @@ def main() -> int:
                                         .get("intent_ranking") if r["name"] in ("crisis", "emergency")] + [0.0])
             lowest_safety = min(top_safety(i) for i in safety)
             feelings_above = sum(top_safety(i) >= lowest_safety for i in feelings)
-            print(f"  word n-grams {candidate['word_ngrams']}, C={candidate['C']:<5} tol={candidate.get('tol', 1e-4)}: "
+            print(f"  word n-grams {candidate['word_ngrams']}, C={candidate['C']:<5} tol={candidate.get('tol', 1e-4)} {candidate.get('solver', 'lbfgs')}: "
                   f"right {right}, wrong {wrong}, negatives served {negatives_served}, log-loss of the right answer "
                   f"{log_loss / len(positives):.3f}; lowest emergency/crisis score {lowest_safety:.3f} "
                   f"({feelings_above}/{len(feelings)} feelings at or above it); trained in {seconds:.0f} s")

@@ -91,7 +91,7 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 30.0, "word_ngrams": [1, 2], "char_ngrams": [2, 4], "class_weight": "balanced",
-                "max_iter": 3000, "tol": 1e-4}
+                "max_iter": 3000, "tol": 1e-4, "solver": "lbfgs"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  words: Optional[TfidfFeatures] = None, chars: Optional[TfidfFeatures] = None,
@@ -116,7 +116,7 @@ class LinearIntentClassifier(GraphComponent):
         self.words = TfidfFeatures.fit("word", self.config["word_ngrams"], [lemma_text(e) for e in examples])
         self.chars = TfidfFeatures.fit("char_wb", self.config["char_ngrams"], [e.get(TEXT).lower() for e in examples])
         model = LogisticRegression(C=self.config["C"], class_weight=self.config["class_weight"],
-                                   max_iter=self.config["max_iter"], tol=self.config["tol"])
+                                   max_iter=self.config["max_iter"], tol=self.config["tol"], solver=self.config["solver"])
         model.fit(self._features(examples), labels)
         self.labels, self.weights, self.bias = [str(c) for c in model.classes_], model.coef_, model.intercept_
         self._by_feature = np.ascontiguousarray(self.weights.T)
