@@ -85,11 +85,15 @@ def safety_confidence(parse) -> float:
 # validation feelings get a help line or a safety note (the target is at most 5% on unseen ones; half of it is kept back).
 SAFETY_MARGIN = 0.025
 FEELINGS_BUDGET = 0.025
-HINT_BELOW = 0.05  # hint_threshold sits this far under classifier_threshold
+SAFETY_GRID = 0.05
+# hint_threshold sits this far under classifier_threshold, as config.yml has it.
+SAFETY_CONFIG = next(c for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+                     if c["name"].endswith("SafetyOverride"))
+HINT_BELOW = round(SAFETY_CONFIG["classifier_threshold"] - SAFETY_CONFIG["hint_threshold"], 2)
 
 
 def safety_threshold(lowest: float) -> float:
-    return max(0.05, int((lowest - SAFETY_MARGIN) / 0.05) * 0.05)
+    return max(SAFETY_GRID, int((lowest - SAFETY_MARGIN) / SAFETY_GRID) * SAFETY_GRID)
 
 
 def report_safety_confidence(items, parses) -> float:
@@ -105,7 +109,7 @@ def report_safety_confidence(items, parses) -> float:
     others = sorted(((safety_confidence(p), i["expect"], i["text"]) for i, p in zip(items, parses)
                      if i["expect"] not in SAFETY_INTENTS), reverse=True)
     feelings = [c for c, kind, _ in others if kind == "feeling"]
-    grid = [round(upper - 0.05 * k, 2) for k in range(int(upper / 0.05))]
+    grid = [round(upper - SAFETY_GRID * k, 2) for k in range(int(upper / SAFETY_GRID))]
     # From the hint threshold (HINT_BELOW under it) up: the safety note names 911 and 988 too.
     within = [t for t in grid if sum(c >= t - HINT_BELOW for c in feelings) <= FEELINGS_BUDGET * len(feelings)]
     threshold = min(within) if within else upper
