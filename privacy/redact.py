@@ -263,7 +263,24 @@ PEOPLE = RELATIONS | _words("""nurse doctor woman man lady girl boy guy gentlema
 # A lower-case name with no cue, told by the words beside it: "me and marcus are driving", "kevin in hr
 # asks", "tell rashida". Only words from the name finder's lists that are no frequent English word.
 PERSON_AFTER = _words("is was has had said says told asked made took read wants keeps thinks and n r just from texted called drove")
-PERSON_BEFORE = _words("tell ask with and told thank thanks hey hi n")
+PERSON_BEFORE = _words("tell ask asked asking with and told thank thanks hey hi n")
+# Where even a lower-case word that is in no list but is no English word either is a name: "tell nkem",
+# "asking kev", "nkechi says hi". Not after "and" or before "is": "tmrw is", "and tbh".
+PERSON_BEFORE_STRONG = _words("tell ask asked asking told thank thanks hey hi")
+PERSON_AFTER_STRONG = _words("said says told asked texted called drove took keeps wants thinks")
+# A first name that is an ordinary word too (Hope, Will, Faith, Bill, Summer) opening a sentence is a
+# name when a person's doing follows: "Faith and her husband are", "Bill keeps forgetting", "Honey, my
+# youngest", "Joy from the infusion suite". ("Faith keeps me going" loses a word: over-redaction.)
+PERSON_DOING_RE = re.compile(
+    r"\s*(?:(?:and|n|&)\s+(?:i|me|my|her|his|their|\[NAME\])\b|,\s*(?:my|our|her|his)\b|\s*\((?:my|our|her|his)\b"
+    r"|\s+(?:keeps|kept|drove|drives|took|says|said|asked|asks|told|tells|wants|wanted|rang|called|texted|brought"
+    r"|brings|handles|handled|remembered|painted|visited|helped|helps|cooked|picked|dropped|went|is\s+my|is\s+our"
+    r"|is\s+going\s+to|is\s+coming|has\s+been\s+\w+ing|just\s+(?:told|said|called|texted)|from\s+(?:the|church|work))\b)",
+    re.IGNORECASE)
+# Initials written with full stops ("J.P.", "A.J.") are a name unless they spell a common abbreviation.
+DOTTED_INITIALS_RE = re.compile(r"^[A-Z]\.[A-Z]\.$")
+DOTTED_ABBREVIATIONS = _words("""us uk am pm dc ny la md rn np pa ps iv er ed eu ok tv gp ct pt ot ms ac tc do so bc
+    eg ie nb hr ob uv ri nj nc sc nh nz vs jr sr ii ma ba bs rx dr mr""")
 HYPHEN_SUFFIXES = _words("like based led free type style ish ward wards esque ers er")
 GREETINGS = _words("hi hello hey dear hiya heya yo howdy morning hola olá ola oi bonjour salut ciao namaste")
 PARTICLES = _words("van von de der den da di del della la le du st. bin al")
@@ -578,7 +595,7 @@ class Redactor:
         ])
         self.matcher.add("NAME_CALLED", [[inn({"called", "named"})]])
         self.matcher.add("NAME_MAIN", [lower("main")])  # Hindi "main Sunita hoon" ("I am Sunita")
-        person = {"IS_LOWER": True, "IS_ALPHA": True, "LENGTH": {">": 3}}  # "me and marcus are", "tell rashida"
+        person = {"IS_LOWER": True, "IS_ALPHA": True, "LENGTH": {">": 2}}  # "me and marcus are", "tell rashida"
         self.matcher.add("NAME_PERSON_BEFORE", [[inn(PERSON_BEFORE), person]])
         self.matcher.add("NAME_PERSON_AFTER", [[person, inn(PERSON_AFTER)]])
         self.matcher.add("NAME_RELATION", [[inn(RELATIONS)]])
@@ -623,8 +640,10 @@ class Redactor:
 
     def _listed_lower(self, word: str) -> bool:
         """A lower-case word that is a name in the name finder's lists and none of the most frequent English
-        words ("jamal", "tiffany"; not "hope")."""
-        return self.names is not None and word.islower() and self.names.candidate(word)
+        words ("jamal", "tiffany"; not "hope"), or one people mostly write capitalised ("kevin", "tamika":
+        name_finder.word_case)."""
+        return self.names is not None and word.islower() and (
+            self.names.candidate(word) or self.names.case.lower_case_name(word))
 
     def _english(self, word: str) -> bool:
         """One of the 50,000 most frequent English words (the name finder's list; without it, any word)."""
@@ -703,15 +722,30 @@ class Redactor:
             words += 1
         return j
 
+    def _person_doing(self, doc: Doc, tok: Token) -> bool:
+        """A word opening a sentence before a person's doing (PERSON_DOING_RE) that is a first name in the
+        lists, though an ordinary word too ("Bill keeps forgetting", "amber and i are looking"), or a word
+        the case rules would call a name inside a sentence ("Shanique keeps telling me")."""
+        word = tok.text
+        if self.names is None or not (word.istitle() or (word.islower() and tok.i == 0)) or len(word) < 3:
+            return False
+        low = tok.lower_
+        if low in MONTHS or low in WEEKDAYS or low in STOP_WORDS or low in MEDICAL or self.names.case.place(low):
+            return False
+        if low not in self.names.first_names and not (word.istitle() and self.names.by_case(word, sentence_start=False)):
+            return False
+        return PERSON_DOING_RE.match(doc.text, tok.idx + len(word)) is not None
+
     def _signature(self, doc: Doc) -> Optional[Tuple[int, int]]:
         """One to three capitalised words alone after the last sentence of a message, none an ordinary word
         and one of them a name in the lists or no English word: "... mobile only. Róisín"."""
         end = len(doc)
         last = doc[end - 1] if end else None
         if last is not None and end > 2 and re.fullmatch(r"[-~–—][^\W\d_]{2,15}", last.text) \
-                and doc[end - 2].is_space \
+                and (doc[end - 2].is_space or (doc[end - 2].whitespace_ and (
+                    last.text[1].isupper() or not self._english(last.text[1:].lower())))) \
                 and not self._ordinary(last.text[1:]):
-            return end - 1, end  # "...\n-tj"
+            return end - 1, end  # "...\n-tj", "thx -Dee", "k thanks -jojo"
         while end > 0 and (doc[end - 1].is_space or doc[end - 1].text in {".", "!", "x", "xx", "xxx"}
                            or not any(c.isalnum() for c in doc[end - 1].text)):
             end -= 1
@@ -972,8 +1006,16 @@ class Redactor:
         for label, at in (("NAME_PERSON_BEFORE", 1), ("NAME_PERSON_AFTER", 0)):
             for s, e in by_label.get(label, []):
                 tok = doc[s + at]
-                if self._listed_lower(tok.text) and not self._common(tok) and tok.i not in held:
-                    spans.append((tok.i, self._name_end(doc, tok.i, "title"), NAME))
+                cue = doc[s] if at else doc[e - 1]
+                strong = cue.lower_ in (PERSON_BEFORE_STRONG if at else PERSON_AFTER_STRONG)
+                if (self._listed_lower(tok.text) or (strong and self._known_name(tok))) \
+                        and not self._common(tok) and tok.i not in held:
+                    spans.append((tok.i, max(tok.i + 1, self._name_end(doc, tok.i, "title")), NAME))
+        for tok in doc:
+            if DOTTED_INITIALS_RE.match(tok.text) and tok.text.replace(".", "").lower() not in DOTTED_ABBREVIATIONS:
+                spans.append((tok.i, tok.i + 1, NAME))  # "J.P. is handling the insurance calls"
+            elif self._opens(doc, tok.i) and self._person_doing(doc, tok):
+                spans.append((tok.i, tok.i + 1, NAME))
         signed = self._signature(doc)
         if signed:
             spans.append(signed + (NAME,))

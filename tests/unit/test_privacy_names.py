@@ -84,6 +84,41 @@ def test_capitalised_ordinary_words_stay(redactor, text):
     assert redactor.redact(text) == text
 
 
+@pytest.mark.parametrize("text, name", [
+    # how people write the word (name_finder.word_case): proper nouns mostly written capitalised
+    ("Can Oluwaseun drive me to the scan on Friday?", "Oluwaseun"),
+    ("I went to the clinic with Zhenya this morning", "Zhenya"),
+    ("we are staying with Radoslava until the stairs get easier", "Radoslava"),
+    ("ok so jermaine took the kids to school", "jermaine"),
+    ("WILHELMINA DROVE ME TO CHEMO", "WILHELMINA"),
+    # cues around a lower-case word that is no English word, or an ordinary first name opening a sentence
+    ("pls tell ifeoma the soup was perfect", "ifeoma"),
+    ("chidinma says the group meets on tuesday", "chidinma"),
+    ("Bill keeps forgetting my evening tablets", "Bill"),
+    ("Faith and her husband are minding the kids", "Faith"),
+    ("Oyelaran keeps asking if he should take time off", "Oyelaran"),
+    # initials, and a name signed after a dash
+    ("R.J. is calling the insurance for me", "R.J."),
+    ("sorry for all the questions -Mags", "Mags"),
+])
+def test_names_told_by_how_they_are_written_and_what_surrounds_them(redactor, text, name):
+    out = redactor.redact(text)
+    assert name not in out and "[NAME]" in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "Hope is what keeps me going. Will it hurt?",
+    "Hgb 10.1, Plt 140, ANC 1500",
+    "We moved to Leeds from Lagos last year",
+    "Pfizer and Novartis both have assistance programs",
+    "My dad has Parkinson's and my aunt had Hodgkin lymphoma",
+    "Is the E.R. or the G.P. better for a fever?",
+    "i dont know if hes coming, thats the thing",
+])
+def test_words_that_only_look_like_names_stay(redactor, text):
+    assert redactor.redact(text) == text
+
+
 def test_placeholders_and_institutions_named_after_people_stay(finder, redactor):
     assert finder.spans("my name is [NAME] and [NAME] drives me", held=[(11, 17), (22, 28)]) == []
     text = "I did the Susan G. Komen walk and went to Dana-Farber and Sloan Kettering"
