@@ -3,10 +3,15 @@
 Generates N conversations (default 100,000) into the review tables of a fresh database, starts the
 real app, signs in over HTTP and times list pages (median and p95 of repeated requests), then times
 the indexer on generated Rasa events. SQLite by default; --postgres URL for a PostgreSQL server
-(a fresh database is created there and dropped afterwards).
+(a fresh database is created there and dropped afterwards). --indexer-only times the indexer alone.
+
+The indexer's messages are patients' own words, as varied as real ones: the project's NLU examples
+(data/nlu) and the redaction validation messages (tests/tuning/redaction_validation*.jsonl, which
+carry names, numbers and addresses), drawn at random, so redaction does the work it does on real logs.
 """
 import argparse
 import datetime as dt
+import json
 import os
 import statistics
 import subprocess
@@ -19,6 +24,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from content.store import get_engine
+from name_finder.name_data import nlu_messages
+from privacy import parallel
+from privacy.redact import get_redactor
 from review import indexer
 from review.generate import count, fill_events, fill_review_tables
 from review.schema import conversations, create_review_schema, messages
@@ -84,16 +92,35 @@ def run(db_url: str, n: int, repeats: int, port: int, workdir: Path) -> None:
     finally:
         app.terminate()
         app.wait(20)
+    time_indexer(workdir)
 
+
+def patients_messages():
+    """The NLU examples and the redaction validation messages (see the module's docstring)."""
+    texts = nlu_messages()
+    for path in sorted((ROOT / "tests" / "tuning").glob("redaction_validation*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts
+
+
+def time_indexer(workdir: Path, conversations: int = 2000) -> float:
+    """Events a second through the indexer, its redaction workers started first, as the app starts them
+    when it starts (privacy.parallel; MBC_REDACT_WORKERS=1 for one process)."""
+    started = time.perf_counter()
+    get_redactor()  # small batches are redacted in this process
+    parallel.start()
+    print(f"\nredaction workers: {parallel.workers()} (started in {time.perf_counter() - started:.1f} s, before timing)")
+    texts = patients_messages()
     events_url = f"sqlite:///{workdir / 'events.db'}"
-    n_events = fill_events(get_engine(events_url), 2000)
+    n_events = fill_events(get_engine(events_url), conversations, texts)
     target = get_engine(f"sqlite:///{workdir / 'index.db'}")
     create_review_schema(target)
     start = time.perf_counter()
     indexer.sync(get_engine(events_url), target)
     seconds = time.perf_counter() - start
-    print(f"\nindexer: {n_events:,} Rasa events of 2,000 conversations in {seconds:.1f} s "
-          f"({n_events / seconds:,.0f} events/s, redaction included)")
+    print(f"\nindexer: {n_events:,} Rasa events of {conversations:,} conversations ({len(texts):,} different "
+          f"patients' messages) in {seconds:.1f} s ({n_events / seconds:,.0f} events/s, redaction included)")
+    return n_events / seconds
 
 
 def main() -> None:
@@ -102,9 +129,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--port", type=int, default=19590)
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server, e.g. postgresql://postgres@127.0.0.1/postgres")
+    parser.add_argument("--indexer-only", action="store_true", help="time the indexer alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
         workdir = Path(tmp)
+        if args.indexer_only:
+            time_indexer(workdir)
+            return
         if not args.postgres:
             run(f"sqlite:///{workdir / 'review.db'}", args.conversations, args.repeats, args.port, workdir)
             return

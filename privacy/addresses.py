@@ -164,6 +164,8 @@ def extend(text: str, spans: Sequence[Span], address: str) -> List[Span]:
     """The findings with each address grown to the whole address, and the addresses the token rules did
     not see; a name or number found inside an address becomes part of it."""
     seeds = [(s, e) for s, e, label in spans if label == address]
+    if not seeds and "," not in text and not any(c.isdigit() for c in text):
+        return list(spans)  # streets, postcodes and what follows a cue need a digit (or a comma, after a cue)
     seeds += [(m.start(), m.end()) for m in STREET_RE.finditer(text) if _street_ok(m)]
     seeds += [(m.start(), m.end()) for m in STREET_FIRST_RE.finditer(text)]
     seeds += [(m.start(), m.end()) for m in POSTCODE_RE.finditer(text)]

@@ -55,6 +55,8 @@ MORE_RE = re.compile(rf"(?:,? (?:on )?(?:the )?{DAY}(?: of| de)? (?:{MONTHS})\b|
 def extend(text: str, spans: Sequence[Span], birth: str) -> List[Span]:
     """The findings with each birth date made whole, and the birth dates the token rules missed."""
     found = [(s, e) for s, e, label in spans if label == birth]
+    if not found and not any(c.isdigit() for c in text):
+        return list(spans)  # every date these expressions read has a digit
     found += [(m.start(1), m.end(1)) for m in CUE_DATE_RE.finditer(text) if _not_a_count(m.group(1))]
     found += _later_in_sentence(text)
     grown = []

@@ -65,15 +65,16 @@ def fill_review_tables(engine, n: int, chunk: int = 10000) -> None:
                 conn.execute(tags.insert(), tag_rows)
 
 
-def rasa_events(n: int, seed: int = 7) -> List[dict]:
-    """Events as Rasa's SQL tracker store writes them, for n short conversations."""
+def rasa_events(n: int, seed: int = 7, texts: List[str] = QUESTIONS) -> List[dict]:
+    """Events as Rasa's SQL tracker store writes them, for n short conversations whose messages are
+    drawn from `texts`."""
     rng = random.Random(seed)
     rows, t = [], dt.datetime.utcnow().timestamp() - 86400
     for i in range(n):
         sender = f"evt-{i:07d}"
         for _ in range(rng.randint(1, 4)):
             t += 1
-            text = rng.choice(QUESTIONS)
+            text = rng.choice(texts)
             answer = rng.choice(ANSWERS)
             parse = {"intent": {"name": "faq", "confidence": rng.random()}, "response_selector": {"faq": {
                 "ranking": [{"intent_response_key": f"faq/{a}", "confidence": rng.random()} for a in ANSWERS]}}}
@@ -92,9 +93,9 @@ def _event(sender, type_name, timestamp, data, intent=None, action=None) -> dict
             "action_name": action, "data": json.dumps(data)}
 
 
-def fill_events(engine, n: int) -> int:
+def fill_events(engine, n: int, texts: List[str] = QUESTIONS) -> int:
     tracker_metadata.create_all(engine)
-    rows = rasa_events(n)
+    rows = rasa_events(n, texts=texts)
     with engine.begin() as conn:
         conn.execute(events.insert(), rows)
     return len(rows)

@@ -3,18 +3,20 @@
 Reads events after the last one indexed, in id order and in batches; each batch is written in one
 transaction together with the new high-water mark, and the mark is advanced only if no other indexer
 moved it meanwhile, so every event is indexed exactly once even with several app processes.
-User text is redacted here, before it is stored: the review tables never hold personal data.
+User text is redacted here, before it is stored: the review tables never hold personal data. A large
+batch (catching up after a busy hour) is redacted on several processes (privacy.parallel).
 """
 import threading
 from typing import Dict
 
 import sqlalchemy as sa
 
-from privacy.redact import redact_many
+from privacy.parallel import redact_many_parallel
 from review import events as ev
 from review.schema import FLAG_COLUMNS, conversations, events, messages, sync_state
 
 BATCH = 5000
+INDEXED_SLOTS = frozenset({"outcome", "feedback", "feedback_answer_id"})
 SEARCH_TEXT_LIMIT = 20000
 _lock = threading.Lock()
 
@@ -64,7 +66,8 @@ def _index_batch(conn, rows) -> None:
 
     user_data = {r.id: ev.load(r.data) for r in rows if r.type_name == "user"}
     plain = [t for t in ((d.get("text") or "") for d in user_data.values()) if not ev.is_button_payload(t)]
-    redacted = dict(zip(plain, redact_many(plain)))  # the whole batch through spaCy at once
+    unique = list(dict.fromkeys(plain))  # "hello", "yes", "thank you": each text redacted once
+    redacted = dict(zip(unique, redact_many_parallel(unique)))  # in batches, on every core when many
 
     def conv_for(row) -> dict:
         if row.sender_id in known:
@@ -116,6 +119,8 @@ def _index_batch(conn, rows) -> None:
             if message is not None and message.get("outcome", "other") == "other":
                 _set_outcome(conv, message, ev.ACTION_OUTCOMES[row.action_name])
         elif row.type_name == "slot":
+            if row.action_name is not None and row.action_name not in INDEXED_SLOTS:
+                continue  # the tracker store keeps a slot's name in action_name: no need to read its JSON
             data = ev.load(row.data)
             message = turn_message(conv)
             if message is None:
