@@ -49,7 +49,7 @@ SENTENCE_START_RE = re.compile(r"(?:^|[.!?\n:;]\s*|[\"“(]\s*)$")
 # Names of diseases, scores and surgeries named after people ("Parkinson's", "Gleason score", "Lynch
 # syndrome"): medical words where the case rules would take them for surnames.
 EPONYMS = frozenset("""addison alzheimer barrett bell cushing crohn ewing gehrig gleason graves hashimoto hodgkin
-    huntington kaposi lynch mohs paget parkinson raynaud sjogren sjögren tourette wilms""".split())
+    huntington kaposi lynch mohs paget parkinson raynaud sjogren sjögren tourette wilms covid""".split())
 
 
 class NamesModelMissing(FileNotFoundError):
@@ -78,6 +78,7 @@ class NameFinder:
         self.first_names = frozenset(lexicon.get("first_names", ()))  # Faker's first names, lower case
         self.never = never_names(self.names)
         self._candidates = {}  # word -> candidate(word): a cache (plain dict reads and writes are thread-safe)
+        self._by_case = {}  # (word, sentence start) -> by_case(...): a cache, as _candidates
         self.words = frozenset(lexicon["words"])  # common English words, lower case, most frequent first
         self.very_common = frozenset(lexicon["words"][:LOWER_CASE_COMMON])
         self.case = WordCase(lexicon, self.names)
@@ -105,7 +106,7 @@ class NameFinder:
 
     def _candidate(self, word: str) -> bool:
         low = word.lower()
-        if len(word) < 2 or low in self.never or self.ordinary(word) or (word.isupper() and len(word) <= 4):
+        if len(word) < 2 or low in self.never or low in EPONYMS or self.ordinary(word) or (word.isupper() and len(word) <= 4):
             return False
         if word.islower():
             return len(word) > 3 and low in self.names and low not in self.very_common and low not in PARTICLES
@@ -160,6 +161,15 @@ class NameFinder:
     def by_case(self, word: str, sentence_start: bool) -> bool:
         """A name by how people write the word (name_finder.word_case); for a hyphenated word, each part
         is no ordinary word and one of them is such a name ("Smith-Okafor", not "T-score")."""
+        key = (word, sentence_start)
+        known = self._by_case.get(key)
+        if known is None:
+            known = self._by_case[key] = self._read_case(word, sentence_start)
+            if len(self._by_case) > 100_000:
+                self._by_case.clear()
+        return known
+
+    def _read_case(self, word: str, sentence_start: bool) -> bool:
         parts = word.split("-")
         if len(parts) > 1:
             return (all(len(p) > 1 and not self._ordinary_word(p) for p in parts)

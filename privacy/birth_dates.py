@@ -16,7 +16,8 @@ MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug
           r"januar|februar|märz|juni|juli|oktober|dezember|"
           r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|wrzesnia|października|"
           r"pazdziernika|listopada|grudnia|"
-          r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro")
+          r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+          r"pebrero|marso|hunyo|hulyo|setyembre|oktubre|nobyembre|disyembre")  # Filipino
 UNITS = r"one|two|three|four|five|six|seven|eight|nine"
 TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 YEAR_IN_WORDS = rf"(?:nineteen|twenty)(?: hundred)?(?: and)?[ -](?:(?:{TENS})(?:[ -](?:{UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|o[ -](?:{UNITS}))"
@@ -31,7 +32,9 @@ CUE = (r"(?:\bborn(?: on| in)?|(?:^|(?<=[.;:,(] ))(?-i:b\.)|\bd\.?o\.?b\.?|\bdat
        r"|\bfecha de nacimiento|\bnac[ií](?:da|do)? (?:el|en)|\bnaci[oó] (?:el|en)|\bnée?(?: le| en)?"
        r"|\bdate de naissance|\bnat[ao] il|\bdata di nascita|\bgeboren(?: am| im)?|\bgeburtsdatum|\bgeb\."
        r"|\burodzi(?:ł|l)(?:a|e)?m si(?:ę|e)|\burodzon[ay]|\bur\.|\bdata urodzenia|\bdata de nascimento"
-       r"|\bnasci(?: em| a)?|\bnasceu(?: em| a)?)")
+       r"|\bnasci(?: em| a)?|\bnasceu(?: em| a)?"
+       r"|\bipinanganak(?: ako| siya)?(?: noong| sa)?|\bkapanganakan|\btanggal lahir|\btarikh lahir"
+       r"|생년월일|出生日期|生年月日)")
 # The cue, a few linking words, the date: "dob is", "fecha de nacimiento es el", "né le".
 CUE_DATE_RE = re.compile(rf"{CUE}(?:\s*[:\-–]?\s*(?:is|was|es|est|ist|è|é|el|le|am|on|in|the)\b){{0,3}}\s*[:\-–]?\s*({DATE})\b",
                          re.IGNORECASE)

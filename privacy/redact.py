@@ -272,7 +272,7 @@ PERSON_AFTER_STRONG = _words("said says told asked texted called drove took keep
 # name when a person's doing follows: "Faith and her husband are", "Bill keeps forgetting", "Honey, my
 # youngest", "Joy from the infusion suite". ("Faith keeps me going" loses a word: over-redaction.)
 PERSON_DOING_RE = re.compile(
-    r"\s*(?:(?:and|n|&)\s+(?:i|me|my|her|his|their|\[NAME\])\b|,\s*(?:my|our|her|his)\b|\s*\((?:my|our|her|his)\b"
+    r"\s*(?:(?:and|n|&)\s+(?:(?:i|me|my|her|his|their)\b|\[NAME\])|,\s*(?:my|our|her|his)\b|\s*\((?:my|our|her|his)\b"
     r"|\s+(?:keeps|kept|drove|drives|took|says|said|asked|asks|told|tells|wants|wanted|rang|called|texted|brought"
     r"|brings|handles|handled|remembered|painted|visited|helped|helps|cooked|picked|dropped|went|is\s+my|is\s+our"
     r"|is\s+going\s+to|is\s+coming|has\s+been\s+\w+ing|just\s+(?:told|said|called|texted)|from\s+(?:the|church|work))\b)",
@@ -329,6 +329,8 @@ RECORD_TRIGGERS = [
     ["aadhaar"], ["aadhar"], ["uhid"], ["ohip"], ["medi-cal"], ["tricare"],
     ["screening", "#"], ["screening", "number"], ["screening", "id"], ["subject", "id"], ["subject", "number"],
     ["enrollment", "number"], ["enrolment", "number"],
+    ["case", "no"], ["case", "no."], ["case", "#"], ["phn"], ["bsn"], ["nric"], ["personnummer"], ["accession"],
+    ["request", "number"], ["licence"], ["license"], ["group", "is"], ["subscriber", "number"],
     ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
 ]
 RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's ending ends last digits card de es est ist è é n° nº número numero numéro")
@@ -366,6 +368,9 @@ POSTCODE_OUT_RE = r"^(?:GIR|[A-Z]{1,2}\d[A-Z\d]?)$"
 POSTCODE_IN_RE = r"^\d[ABD-HJLNP-UW-Z]{2}$"
 LONG_NUMBER_RE = re.compile(r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]{0,2}$|^(?=(?:[A-Za-z-]*\d){6})[A-Za-z0-9-]{7,24}$")
 TRIAL_ID_RE = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
+# A word of letters and digits in groups ("D1284-55310-72819", "S6104473J"): see _id_shaped.
+ID_SHAPE_RE = re.compile(r"(?<![\w/.#@:-])(?=[A-Za-z0-9/.-]*\d)[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*(?![\w/@-]|\.\w)")
+DECIMAL_RE = re.compile(r"^\d+\.\d+$")
 NAME_SHAPE_RE = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)?$")
 INITIAL_RE = re.compile(r"^[A-Z]\.?$")
 
@@ -512,7 +517,10 @@ class Redactor:
         self.link_matcher.add("HANDLE", [[{"TEXT": {"REGEX": r"^@[A-Za-z_][A-Za-z0-9_.]{1,29}$"}}]])
 
         # Record numbers: a keyword (the identifier after it is read by _record_end) ...
-        self.digit_matcher.add("RECORD_TRIGGER", [lower(*words) for words in RECORD_TRIGGERS])
+        # spaCy's English tokenizer reads a lower-case "id" as "i" + "d" (as in "I'd"): both spellings
+        triggers = RECORD_TRIGGERS + [[p for w in words for p in (("i", "d") if w == "id" else (w,))]
+                                      for words in RECORD_TRIGGERS if "id" in words]
+        self.digit_matcher.add("RECORD_TRIGGER", [lower(*words) for words in triggers])
         # ... an SSN-shaped number, and long runs of digits.
         self.digit_matcher.add("SSN", [[{"SHAPE": "ddd"}, {"ORTH": "-"}, {"SHAPE": "dd"}, {"ORTH": "-"}, {"SHAPE": "dddd"}]])
         self.digit_matcher.add("LONG_NUMBER", [[{"TEXT": {"REGEX": LONG_NUMBER_RE.pattern}}]])
@@ -730,7 +738,8 @@ class Redactor:
         if self.names is None or not (word.istitle() or (word.islower() and tok.i == 0)) or len(word) < 3:
             return False
         low = tok.lower_
-        if low in MONTHS or low in WEEKDAYS or low in STOP_WORDS or low in MEDICAL or self.names.case.place(low):
+        if low in MONTHS or low in WEEKDAYS or low in MEDICAL or self.names.case.place(low) \
+                or (low in STOP_WORDS and not word.istitle()):  # "Will drove me", not "will and i"
             return False
         if low not in self.names.first_names and not (word.istitle() and self.names.by_case(word, sentence_start=False)):
             return False
@@ -1012,9 +1021,10 @@ class Redactor:
                         and not self._common(tok) and tok.i not in held:
                     spans.append((tok.i, max(tok.i + 1, self._name_end(doc, tok.i, "title")), NAME))
         for tok in doc:
-            if DOTTED_INITIALS_RE.match(tok.text) and tok.text.replace(".", "").lower() not in DOTTED_ABBREVIATIONS:
+            word = tok.text
+            if len(word) == 4 and DOTTED_INITIALS_RE.match(word) and word.replace(".", "").lower() not in DOTTED_ABBREVIATIONS:
                 spans.append((tok.i, tok.i + 1, NAME))  # "J.P. is handling the insurance calls"
-            elif self._opens(doc, tok.i) and self._person_doing(doc, tok):
+            elif (word.istitle() or tok.i == 0) and self._person_doing(doc, tok) and self._opens(doc, tok.i):
                 spans.append((tok.i, tok.i + 1, NAME))
         signed = self._signature(doc)
         if signed:
@@ -1122,6 +1132,9 @@ class Redactor:
                 formatted = cand[0] in "+(" or cand.startswith("0") or re.search(r"\d[-.)]\s?\d", cand)
                 if cue or (formatted and _valid_phone(cand)):
                     out.append((s, e, PHONE))
+        for m in ID_SHAPE_RE.finditer(text) if digits >= 5 else ():
+            if _id_shaped(m.group()) and not any(m.start() < pe and ps < m.end() for ps, pe in phones):
+                out.append((m.start(), m.end(), RECORD))
         for m in SPOKEN_NUMBER_RE.finditer(text):
             out.append((m.start(), m.end(), PHONE))
         for m in STREET_ABROAD_RE.finditer(text) if digits else ():
@@ -1187,6 +1200,9 @@ class Redactor:
             elif text.isalpha() and text.isupper() and len(text) <= 3 and not doc[j - 1].is_space \
                     and (j == i or digits) and tok.lower_ not in ACRONYMS:
                 pass
+            elif j == i and text.isalpha() and len(text) <= 3 and j + 1 < n and doc[j + 1].text.isdigit() \
+                    and tok.lower_ not in STOP_WORDS:
+                pass  # "member id xdk 4418 2093"
             else:
                 break
             j += 1
@@ -1360,6 +1376,23 @@ class _DateIndex:
             self.full_start[e] = min(s, self.full_start.get(e, s))
         for s, e in list(full) + list(part):
             self.any_end[s] = max(e, self.any_end.get(s, e))
+
+
+def _id_shaped(candidate: str) -> bool:
+    """A reference, case, licence or member number by its shape (ID_SHAPE_RE): five digits or more, in
+    groups with letters or separators ("2023-DI-04418", "RR-24-7719", "MAC/88214", "S6104473J",
+    "24-03317"); not a date, a trial id, a decimal or a range of two plain numbers ("150-400")."""
+    digits = sum(c.isdigit() for c in candidate)
+    if digits < 5 or DATE_LIKE_RE.match(candidate) or TRIAL_ID_RE.match(candidate) or DECIMAL_RE.match(candidate):
+        return False
+    groups = re.split(r"[-/.]", candidate)
+    if any(g.lower() in MONTHS for g in groups):
+        return False  # "12-Mar-1970" is a date
+    if any(c.isalpha() for c in candidate):
+        return any(c.isdigit() for c in groups[0] + groups[-1]) or len(groups) > 2 or digits >= 6
+    if len(groups) == 1 or _valid_phone(candidate):
+        return False  # a plain run of digits is read by the token rules (LONG_NUMBER), a phone number as one
+    return len(groups) > 2 or digits >= 7 or any(g.startswith("0") for g in groups[1:])
 
 
 @lru_cache(maxsize=4096)

@@ -151,6 +151,14 @@ DETAILS = [
     ("Medicare card 4410 28871 2 for the form", "28871", "[RECORD NUMBER]"),
     ("screening # TRX-4410-071 from the trial nurse", "4410-071", "[RECORD NUMBER]"),
     ("namaste, main Priyanka Raghavan hoon", "Priyanka", "[NAME]"),
+    # reference numbers by their shape, wherever they stand; "member id" in lower case; more birth cues
+    ("the appeal ref on the letter is 2022-QX-71830, is that the right one", "71830", "[RECORD NUMBER]"),
+    ("grant reference HLP/40917 came by post", "40917", "[RECORD NUMBER]"),
+    ("my licence is K2291-40118-55302 if the driver asks", "40118", "[RECORD NUMBER]"),
+    ("hospital no: T4470193Q. when is my echo", "4470193", "[RECORD NUMBER]"),
+    ("member id jkw 5512 9083 on the back of the card", "5512 9083", "[RECORD NUMBER]"),
+    ("tanggal lahir 03-11-1966, tolong bantu", "03-11-1966", "[DATE OF BIRTH]"),
+    ("ipinanganak ako noong Hulyo 9, 1959", "Hulyo 9, 1959", "[DATE OF BIRTH]"),
 ]
 
 
@@ -200,6 +208,8 @@ def test_detail_is_replaced(redactor, text, secret, placeholder):
     "Will Enhertu work for me",
     "Hope Lodge was booked so we stayed at a hotel",
     "I had a CT scan and an MRI at MD Anderson",
+    "platelets 150-400 and CA 15-3 was 48, dose 12.5 mg, bill was 12,345.67",
+    "HER2-low, BRCA1/2 negative, COVID-19 booster in 2023-2024",
 ])
 def test_ordinary_numbers_and_words_stay(redactor, text):
     assert redactor.redact(text) == text
