@@ -1017,12 +1017,20 @@ class Redactor:
                 tok = doc[s + at]
                 cue = doc[s] if at else doc[e - 1]
                 strong = cue.lower_ in (PERSON_BEFORE_STRONG if at else PERSON_AFTER_STRONG)
-                if (self._listed_lower(tok.text) or (strong and self._known_name(tok))) \
+                if (self._listed_lower(tok.text) or (strong and self._known_name(tok))
+                        or (strong and at and self.names is not None and tok.lower_ in self.names.first_names
+                            and tok.lower_ not in RELATIONS)) \
                         and not self._common(tok) and tok.i not in held:
                     spans.append((tok.i, max(tok.i + 1, self._name_end(doc, tok.i, "title")), NAME))
         for tok in doc:
             word = tok.text
-            if len(word) == 4 and DOTTED_INITIALS_RE.match(word) and word.replace(".", "").lower() not in DOTTED_ABBREVIATIONS:
+            if tok.is_alpha and len(word) > 2 and tok.i + 3 < n and doc[tok.i + 1].text in {"(", ","} \
+                    and doc[tok.i + 2].lower_ in {"my", "our"} and doc[tok.i + 3].lower_ in PEOPLE \
+                    and doc[tok.i + 3].lower_ not in {"i", "me", "she", "he", "they", "who", "'m"} \
+                    and not self._common(tok) and tok.lower_ not in MONTHS and tok.lower_ not in WEEKDAYS \
+                    and (tok.i == 0 or not doc[tok.i - 1].lower_ in {"my", "our", "her", "his", "the", "a"}):
+                spans.append((tok.i, tok.i + 1, NAME))  # "siddharth (my husband) wants", "Honey, my youngest"
+            elif len(word) == 4 and DOTTED_INITIALS_RE.match(word) and word.replace(".", "").lower() not in DOTTED_ABBREVIATIONS:
                 spans.append((tok.i, tok.i + 1, NAME))  # "J.P. is handling the insurance calls"
             elif (word.istitle() or tok.i == 0) and self._person_doing(doc, tok) and self._opens(doc, tok.i):
                 spans.append((tok.i, tok.i + 1, NAME))

@@ -97,6 +97,10 @@ def test_capitalised_ordinary_words_stay(redactor, text):
     ("Bill keeps forgetting my evening tablets", "Bill"),
     ("Faith and her husband are minding the kids", "Faith"),
     ("Oyelaran keeps asking if he should take time off", "Oyelaran"),
+    # a word before "(my husband)" or ", my youngest"; an ordinary first name after "tell"
+    ("ok so rohan (my husband) wants to come in", "rohan"),
+    ("Pepper, my youngest, keeps asking about my hair", "Pepper"),
+    ("can you tell faith the scan was clear", "faith"),
     # initials, and a name signed after a dash
     ("R.J. is calling the insurance for me", "R.J."),
     ("sorry for all the questions -Mags", "Mags"),
@@ -114,6 +118,7 @@ def test_names_told_by_how_they_are_written_and_what_surrounds_them(redactor, te
     "My dad has Parkinson's and my aunt had Hodgkin lymphoma",
     "Is the E.R. or the G.P. better for a fever?",
     "i dont know if hes coming, thats the thing",
+    "tell them, tell people, tell work: ask my oncologist (my doctor) first",
 ])
 def test_words_that_only_look_like_names_stay(redactor, text):
     assert redactor.redact(text) == text
