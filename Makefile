@@ -47,7 +47,7 @@ spacy $(SPACY_MODEL): understanding/spacy_pipeline.py $(VENV)/.installed
 # Redaction's name finder beside its rules: a spaCy NER trained from blank English on generated messages
 # with Faker's names (name_finder/name_data.py, name_finder/train_names.py; deterministic, 2-3 minutes on 2 cores).
 .PHONY: names eval-redaction
-names $(NAMES_MODEL): name_finder/name_data.py name_finder/name_templates.txt name_finder/train_names.py name_finder/word_case.py $(shell find data/nlu -name "*.yml") $(SPACY_MODEL) $(VENV)/.installed
+names $(NAMES_MODEL): name_finder/name_data.py name_finder/name_templates.txt name_finder/train_names.py name_finder/word_case.py privacy/redact.py $(shell find data/nlu -name "*.yml") $(SPACY_MODEL) $(VENV)/.installed
 	@echo "==> training the name finder for redaction into models/spacy/names (2-3 minutes)"
 	$(ENV) $(PY) -m name_finder.train_names
 

@@ -190,6 +190,7 @@ class NameFinder:
     def _ordinary_word(self, word: str) -> bool:
         low = word.lower()
         return (low in self.never or low in EPONYMS or low in self.contractions or low in PARTICLES
+                or (low.endswith("s") and low[:-1] in self.never)  # "Tuesdays", "Christmases"
                 or self.ordinary(word))
 
     def spans(self, text: str, held: Iterable[Tuple[int, int]] = (), memo: Optional[dict] = None,
@@ -234,5 +235,7 @@ class NameFinder:
                 continue
             if ent.text.islower() and not all(w in self.names or w in PARTICLES for w in words):
                 continue  # "numero di cellulare", "brutal": lower-case names are names only
+            if not ent.text.islower() and any(w.islower() and w not in PARTICLES for w in words):
+                continue  # "Puedo entrar", "Welche Unterlagen braucht": a capitalised name has no lower-case word
             out.append((s, e))
         return out
