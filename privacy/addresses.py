@@ -12,7 +12,7 @@ Span = Tuple[int, int, str]
 
 STREET_WORDS = (r"street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|way|"
                 r"terrace|ter|circle|cir|parkway|pkwy|highway|hwy|close|crescent|cres|square|sq|trail|trl|row|"
-                r"mews|gardens|grove|plaza|alley|loop|pike|walk|park|track|cross|nagar|colony")
+                r"mews|gardens|grove|plaza|alley|loop|pike|walk|park|track|cross|nagar|colony|jalan|jln")
 # All in lower case ("22 thornhill rd") only these count: "3 rounds of chemo way back" is no street.
 PLAIN_STREET_WORDS = frozenset("street st avenue ave road rd boulevard blvd lane ln drive pkwy hwy highway parkway".split())
 NOT_STREET_WORDS = frozenset("""minutes minute mins hours hour hrs days day weeks week months month years year miles
@@ -20,12 +20,14 @@ NOT_STREET_WORDS = frozenset("""minutes minute mins hours hour hrs days day week
     people pills tablets of the on my a and in at to from for by with""".split())
 # "3/27 Wattle Grove Rd", "#302-1575 W 10th Ave", "22 thornhill rd", "4410 se division st"
 STREET_RE = re.compile(
-    rf"(?<![\w/#-])#?\d{{1,5}}[A-Za-z]?(?:[/-]\d{{1,5}}[A-Za-z]?)?\s+((?:\w[\w'’.-]*\s+){{0,3}}?)({STREET_WORDS})\b\.?",
+    rf"(?<![\w/#-])#?\d{{1,5}}[A-Za-z]?(?:[/-]\d{{1,5}}[A-Za-z]?)?,?\s+((?:\w[\w'’.-]*\s+){{0,3}}?)({STREET_WORDS})\b\.?",
     re.IGNORECASE)
-# Street word first, number after: "Calle del Almendro 23", "calle real 45", "Rua Augusta, 1500", "Privada Los Olivos #12"
+# Street word first, number after: "Calle del Almendro 23", "calle real 45", "Rua Augusta, 1500", "Privada Los Olivos #12",
+# "Jalan Ampang 12"; and a plot or purok with its number ("Plot 88", "Purok 3"), which the address then grows from
 STREET_FIRST_RE = re.compile(
     r"\b(?:calle|c/|avda\.|avenida|av\.|rua|rue|viale|plaza|plaça|paseo|camino|carrer|privada|blvd\.|"
-    r"boulevard|chemin|strasse|straße|ulica|ul\.)\s+(?:[\w'’.-]+\s+){0,4}?#?\d{1,5}[A-Za-z]?\b", re.IGNORECASE)
+    r"boulevard|chemin|strasse|straße|ulica|ul\.|jalan|jln\.?|lorong|purok|barangay|brgy\.)\s+(?:[\w'’.-]+\s+){0,4}?#?\d{1,5}[A-Za-z]?\b"
+    r"|\b(?:purok|sitio|plot)\s+\d{1,5}[A-Za-z]?\b", re.IGNORECASE)
 POSTCODE_RE = re.compile(
     r"\b(?:(?!T\d[a-d]?N\d[a-c]?M\d)[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"  # Canada: H7N 3K2 (not a stage: T2N1M1)
     r"|[AC-FHKNPRTV-Y]\d{2} ?[AC-FHKNPRTV-Y0-9]{4}"  # Ireland's Eircode: P31 XK82

@@ -159,6 +159,11 @@ DETAILS = [
     ("member id jkw 5512 9083 on the back of the card", "5512 9083", "[RECORD NUMBER]"),
     ("tanggal lahir 03-11-1966, tolong bantu", "03-11-1966", "[DATE OF BIRTH]"),
     ("ipinanganak ako noong Hulyo 9, 1959", "Hulyo 9, 1959", "[DATE OF BIRTH]"),
+    # a number with a comma before its street, a plot or purok, a Malaysian jalan
+    ("we are at Plot 41, Gayaza Road, Kampala now", "Gayaza Road", "[ADDRESS]"),
+    ("it's 27, Adebayo Crescent, Ibadan", "Adebayo Crescent", "[ADDRESS]"),
+    ("send it to 8 Jalan Telawi, Bangsar please", "Jalan Telawi", "[ADDRESS]"),
+    ("Purok 5, Brgy. San Isidro po kami", "Purok 5", "[ADDRESS]"),
 ]
 
 
@@ -210,6 +215,7 @@ def test_detail_is_replaced(redactor, text, secret, placeholder):
     "I had a CT scan and an MRI at MD Anderson",
     "platelets 150-400 and CA 15-3 was 48, dose 12.5 mg, bill was 12,345.67",
     "HER2-low, BRCA1/2 negative, COVID-19 booster in 2023-2024",
+    "cycle 3, day 8 of 21 and 2, maybe 3 walks a week in the park",
 ])
 def test_ordinary_numbers_and_words_stay(redactor, text):
     assert redactor.redact(text) == text
