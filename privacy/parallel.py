@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import List, Optional, Sequence
 
@@ -32,8 +33,19 @@ def workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _load() -> None:
+def _worker_start(parent: int) -> None:
+    """In each worker: load the Redactor, and leave when the parent process is gone (a review app
+    stopped by a signal does not shut its pool down, and its workers would wait for work forever)."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
     get_redactor()
+
+
+def _ready() -> bool:
+    return True
 
 
 def _redact(texts: List[str]) -> List[str]:
@@ -49,8 +61,9 @@ def start() -> Optional[ProcessPoolExecutor]:
         if _pool is None:
             # spawn, not fork: the review app has threads, and a forked copy of a lock held by one of
             # them would never be released in the child.
-            pool = ProcessPoolExecutor(workers(), mp_context=multiprocessing.get_context("spawn"))
-            for future in [pool.submit(_load) for _ in range(workers())]:
+            pool = ProcessPoolExecutor(workers(), mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_worker_start, initargs=(os.getpid(),))
+            for future in [pool.submit(_ready) for _ in range(workers())]:
                 future.result()
             _pool = pool
     return _pool

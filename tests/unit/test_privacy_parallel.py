@@ -42,3 +42,35 @@ def test_a_small_batch_stays_in_this_process(two_workers):
 def test_one_worker_means_no_pool(monkeypatch):
     monkeypatch.setenv("MBC_REDACT_WORKERS", "1")
     assert parallel.workers() == 1 and parallel.start() is None
+
+
+def test_workers_leave_when_their_parent_is_killed(tmp_path):
+    """A review app stopped by a signal does not shut its pool down: its workers must not linger."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from settings import ROOT
+    script = ("import os, time\n"
+              "os.environ['MBC_REDACT_WORKERS'] = '2'\n"
+              "from privacy import parallel\n"
+              "parallel.redact_many_parallel(['my name is Jane Doe'] * parallel.MIN_PARALLEL)\n"
+              "print(' '.join(str(p.pid) for p in parallel._pool._processes.values()), flush=True)\n"
+              "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(p) for p in parent.stdout.readline().split()]
+        assert len(workers) == 2
+        os.kill(parent.pid, signal.SIGTERM)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        alive = workers
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.5)
+            alive = [p for p in workers if os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]]
+        assert alive == [], f"workers still running after their parent died: {alive}"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
