@@ -92,6 +92,7 @@ SETTINGS: List[Setting] = [
     Setting("MBC_REVIEW_MAX_SESSION_HOURS", "12", "a staff session ends after this long in any case", REVIEW),
     Setting("MBC_REVIEW_SECURE_COOKIES", "1", "0 only for plain-http setups other than localhost", REVIEW),
     Setting("MBC_REVIEW_PASSWORD", None, "the new account's password for `make staff-user` without a terminal (else it asks)", REVIEW),
+    Setting("MBC_REDACT_WORKERS", lambda: str(max(1, min(4, os.cpu_count() or 1))), "worker processes that redact the indexer's large batches (1: none, all in the app's own process)", REVIEW, "the machine's cores, at most 4"),
 
     Setting("MBC_TELEGRAM_TOKEN", None, "Telegram bot token", CHANNELS),
     Setting("MBC_TELEGRAM_BOT_NAME", None, "Telegram bot name", CHANNELS),

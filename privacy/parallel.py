@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import List, Optional, Sequence
 
+import settings
 from privacy.redact import get_redactor, redact_many
 
 logger = logging.getLogger(__name__)
@@ -27,10 +28,7 @@ _lock = threading.Lock()
 
 
 def workers() -> int:
-    configured = os.environ.get("MBC_REDACT_WORKERS", "").strip()
-    if configured:
-        return max(1, int(configured))
-    return max(1, min(4, os.cpu_count() or 1))
+    return max(1, settings.get_int("MBC_REDACT_WORKERS"))
 
 
 def _worker_start(parent: int) -> None:
