@@ -730,6 +730,11 @@ class Redactor:
             words += 1
         return j
 
+    def _known_lower_end(self, doc: Doc, i: int) -> int:
+        """i + 1 when token i is a lower-case word that is no English word and could be a name ("nurse
+        femi", "my hubby stu" when "stu" is no English word), else i."""
+        return i + 1 if i < len(doc) and doc[i].is_lower and doc[i].is_alpha and self._known_name(doc[i]) else i
+
     def _person_doing(self, doc: Doc, tok: Token) -> bool:
         """A word opening a sentence before a person's doing (PERSON_DOING_RE) that is a first name in the
         lists, though an ordinary word too ("Bill keeps forgetting", "amber and i are looking"), or a word
@@ -983,7 +988,8 @@ class Redactor:
                 spans.append((e, self._name_end(doc, e, "title"), NAME))
         for s, e in by_label.get("NAME_RELATION", []):
             i = self._skip(doc, e, limit=2)
-            spans.append((i, self._name_end(doc, i, "title"), NAME))
+            spans.append((i, self._name_end(doc, i, "title") if i == e or i >= n or not doc[i].is_lower
+                          else max(self._name_end(doc, i, "title"), self._known_lower_end(doc, i)), NAME))
         for s, e in by_label.get("NAME_GREETING", []):
             i = self._skip(doc, e, limit=1)
             spans.append((i, self._name_end(doc, i, "title"), NAME))
@@ -1000,7 +1006,7 @@ class Redactor:
             i = self._skip(doc, e, {"."}, limit=1, commas=False)
             spans.append((i, self._name_end(doc, i, "abbr"), NAME))
         for s, e in by_label.get("NAME_TITLE_WORD", []):
-            spans.append((e, self._name_end(doc, e, "title"), NAME))
+            spans.append((e, max(self._name_end(doc, e, "title"), self._known_lower_end(doc, e)), NAME))
         for s, e in by_label.get("NAME_HERE", []):
             # "Maria here", and "deshawn here" when it is no English word ("nobody here" is no name);
             # "ana maria here": names from the lists before it, from the start of a sentence

@@ -101,6 +101,7 @@ def test_capitalised_ordinary_words_stay(redactor, text):
     ("ok so rohan (my husband) wants to come in", "rohan"),
     ("Pepper, my youngest, keeps asking about my hair", "Pepper"),
     ("can you tell faith the scan was clear", "faith"),
+    ("nurse oyinkan said the port looks fine", "oyinkan"),
     # initials, and a name signed after a dash
     ("R.J. is calling the insurance for me", "R.J."),
     ("sorry for all the questions -Mags", "Mags"),
