@@ -275,7 +275,10 @@ PERSON_DOING_RE = re.compile(
     r"\s*(?:(?:and|n|&)\s+(?:(?:i|me|my|her|his|their)\b|\[NAME\])|,\s*(?:my|our|her|his)\b|\s*\((?:my|our|her|his)\b"
     r"|\s+(?:keeps|kept|drove|drives|took|says|said|asked|asks|told|tells|wants|wanted|rang|called|texted|brought"
     r"|brings|handles|handled|remembered|painted|visited|helped|helps|cooked|picked|dropped|went|is\s+my|is\s+our"
-    r"|is\s+going\s+to|is\s+coming|has\s+been\s+\w+ing|just\s+(?:told|said|called|texted)|from\s+(?:the|church|work))\b)",
+    r"|made\s+(?:me|us)|makes\s+(?:me|us)|is\s+doing|has\s+been\s+so|is\s+going\s+to|is\s+coming|has\s+been\s+\w+ing"
+    r"|just\s+(?:told|said|called|texted)|from\s+(?:the|church|work|next\s+door)|at\s+the\s+(?:pharmacy|clinic|front\s+desk|office)"
+    r"|(?:the|my|our)\s+(?:\w+\s+)?(?:nurse|doctor|oncologist|neighbou?r|carer|caregiver|granddaughter|grandson|daughter|son"
+    r"|sister|brother|friend|wife|husband|partner|niece|nephew|cousin|aunt|uncle|mum|mom))\b)",
     re.IGNORECASE)
 # Initials written with full stops ("J.P.", "A.J.") are a name unless they spell a common abbreviation.
 DOTTED_INITIALS_RE = re.compile(r"^[A-Z]\.[A-Z]\.$")

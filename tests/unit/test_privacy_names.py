@@ -102,6 +102,8 @@ def test_capitalised_ordinary_words_stay(redactor, text):
     ("Pepper, my youngest, keeps asking about my hair", "Pepper"),
     ("can you tell faith the scan was clear", "faith"),
     ("nurse oyinkan said the port looks fine", "oyinkan"),
+    ("Ivy made me soup again, bless her", "Ivy"),
+    ("Robin the infusion nurse found my vein first go", "Robin"),
     # initials, and a name signed after a dash
     ("R.J. is calling the insurance for me", "R.J."),
     ("sorry for all the questions -Mags", "Mags"),
@@ -120,6 +122,7 @@ def test_names_told_by_how_they_are_written_and_what_surrounds_them(redactor, te
     "Is the E.R. or the G.P. better for a fever?",
     "i dont know if hes coming, thats the thing",
     "tell them, tell people, tell work: ask my oncologist (my doctor) first",
+    "Chemo made me so tired. Hope is hard to find some days",
 ])
 def test_words_that_only_look_like_names_stay(redactor, text):
     assert redactor.redact(text) == text
