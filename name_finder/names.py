@@ -44,8 +44,9 @@ PARTICLES = frozenset("van von de der den da di del della la le du dos das al bi
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 # A word as the case rules read it: letters joined by hyphens, up to an apostrophe ("Sal's" -> "Sal").
 CASE_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-# What ends a sentence before a word: its start, . ! ? or a line break, an opening quote or bracket.
-SENTENCE_START_RE = re.compile(r"(?:^|[.!?\n:;]\s*|[\"“(]\s*)$")
+# What opens a sentence before a word (spaces aside): the text's start, . ! ? : ; a line break, an
+# opening quote or bracket.
+SENTENCE_OPENERS = frozenset('.!?:;"“(\n')
 # Names of diseases, scores and surgeries named after people ("Parkinson's", "Gleason score", "Lynch
 # syndrome"): medical words where the case rules would take them for surnames.
 EPONYMS = frozenset("""addison alzheimer barrett bell cushing crohn ewing gehrig gleason graves hashimoto hodgkin
@@ -150,7 +151,7 @@ class NameFinder:
         for m in CASE_WORD_RE.finditer(text):
             word = m.group()
             if any(self._listed_word(part) for part in word.split("-")) \
-                    or self.by_case(word, bool(SENTENCE_START_RE.search(text, 0, m.start()))):
+                    or self.by_case(word, _opens_sentence(text, m.start())):
                 out.append((m.start(), m.end()))
         return out
 
@@ -239,3 +240,14 @@ class NameFinder:
                 continue  # "Puedo entrar", "Welche Unterlagen braucht": a capitalised name has no lower-case word
             out.append((s, e))
         return out
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """The word at `start` opens a sentence: the text's start, or only spaces before it back to one of
+    SENTENCE_OPENERS. (It looks back over the spaces only, so a long message costs no more per word.)"""
+    k = start - 1
+    while k >= 0 and text[k].isspace():
+        if text[k] == "\n":
+            return True
+        k -= 1
+    return start == 0 if k < 0 else text[k] in SENTENCE_OPENERS

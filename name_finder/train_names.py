@@ -43,11 +43,12 @@ def nlu_without_names():
 def lexicon(common_words: int = 50_000) -> dict:
     """What name_finder.names checks the model's spans against: Faker's names and common English words."""
     import symspellpy
-    names = {part.lower() for firsts, lasts in name_data.faker_names().values() for n in firsts + lasts
+    pools = name_data.faker_names()
+    names = {part.lower() for firsts, lasts in pools.values() for n in firsts + lasts
              for part in name_data.WORD_RE.findall(n) if len(part) > 1}
     dictionary = Path(symspellpy.__file__).with_name("frequency_dictionary_en_82_765.txt")
     words = [line.split()[0] for line in dictionary.read_text(encoding="utf-8").splitlines()[:common_words]]
-    firsts = {part.lower() for firsts, _ in name_data.faker_names().values() for n in firsts
+    firsts = {part.lower() for firsts, _ in pools.values() for n in firsts
               for part in name_data.WORD_RE.findall(n) if len(part) > 1}
     return {"names": sorted(names), "first_names": sorted(firsts), "words": words,  # most frequent first
             **word_case.build(),

@@ -735,8 +735,17 @@ class Redactor:
 
     def _known_lower_end(self, doc: Doc, i: int) -> int:
         """i + 1 when token i is a lower-case word that is no English word and could be a name ("nurse
-        femi", "my hubby stu" when "stu" is no English word), else i."""
+        femi"), else i."""
         return i + 1 if i < len(doc) and doc[i].is_lower and doc[i].is_alpha and self._known_name(doc[i]) else i
+
+    def _before_relation(self, doc: Doc, tok: Token) -> bool:
+        """A word (no ordinary one) right before "(my husband)" or ", my youngest", not itself after "my"."""
+        i, n = tok.i, len(doc)
+        return (tok.is_alpha and len(tok.text) > 2 and i + 3 < n and doc[i + 1].text in {"(", ","}
+                and doc[i + 2].lower_ in {"my", "our"} and doc[i + 3].lower_ in PEOPLE
+                and doc[i + 3].lower_ not in {"i", "me", "she", "he", "they", "who", "'m"}
+                and not self._common(tok) and tok.lower_ not in MONTHS and tok.lower_ not in WEEKDAYS
+                and (i == 0 or doc[i - 1].lower_ not in {"my", "our", "her", "his", "the", "a"}))
 
     def _person_doing(self, doc: Doc, tok: Token) -> bool:
         """A word opening a sentence before a person's doing (PERSON_DOING_RE) that is a first name in the
@@ -991,8 +1000,10 @@ class Redactor:
                 spans.append((e, self._name_end(doc, e, "title"), NAME))
         for s, e in by_label.get("NAME_RELATION", []):
             i = self._skip(doc, e, limit=2)
-            spans.append((i, self._name_end(doc, i, "title") if i == e or i >= n or not doc[i].is_lower
-                          else max(self._name_end(doc, i, "title"), self._known_lower_end(doc, i)), NAME))
+            end = self._name_end(doc, i, "title")
+            if i > e:  # after a comma: "my neighbour, oyinkan"
+                end = max(end, self._known_lower_end(doc, i))
+            spans.append((i, end, NAME))
         for s, e in by_label.get("NAME_GREETING", []):
             i = self._skip(doc, e, limit=1)
             spans.append((i, self._name_end(doc, i, "title"), NAME))
@@ -1033,11 +1044,7 @@ class Redactor:
                     spans.append((tok.i, max(tok.i + 1, self._name_end(doc, tok.i, "title")), NAME))
         for tok in doc:
             word = tok.text
-            if tok.is_alpha and len(word) > 2 and tok.i + 3 < n and doc[tok.i + 1].text in {"(", ","} \
-                    and doc[tok.i + 2].lower_ in {"my", "our"} and doc[tok.i + 3].lower_ in PEOPLE \
-                    and doc[tok.i + 3].lower_ not in {"i", "me", "she", "he", "they", "who", "'m"} \
-                    and not self._common(tok) and tok.lower_ not in MONTHS and tok.lower_ not in WEEKDAYS \
-                    and (tok.i == 0 or not doc[tok.i - 1].lower_ in {"my", "our", "her", "his", "the", "a"}):
+            if self._before_relation(doc, tok):
                 spans.append((tok.i, tok.i + 1, NAME))  # "siddharth (my husband) wants", "Honey, my youngest"
             elif len(word) == 4 and DOTTED_INITIALS_RE.match(word) and word.replace(".", "").lower() not in DOTTED_ABBREVIATIONS:
                 spans.append((tok.i, tok.i + 1, NAME))  # "J.P. is handling the insurance calls"
