@@ -41,6 +41,17 @@ def patterns(nlp):
     ("what is NED? also i want to die", "crisis", "phrase"),
     ("I've told my kids I love them and said sorry for everything. I feel calm now.", "crisis", "farewell_then_calm"),
     ("apologized to everyone today. its time", "crisis", "farewell_then_calm"),
+    ("my legs keep giving way today and my back has been agony, i have bone mets", "emergency", "spinal_cord_compression"),
+    ("spine mets and i can't control my bladder since this morning", "emergency", "phrase"),
+    ("she's lost control of her bowels and can't feel her feet", "emergency", "bladder_or_bowel_control"),
+    ("dad is so thirsty and keeps talking nonsense, calcium was high before", "emergency", "high_calcium"),
+    ("one leg is twice the size of the other and it's hot to touch", "emergency", "leg_clot"),
+    ("a thunderclap headache just now, i have brain mets", "emergency", "severe_headache"),
+    ("headache woke me up and i threw up twice", "emergency", "severe_headache"),
+    ("took my husband's pistol out of the safe tonight", "crisis", "means_at_hand"),
+    ("been collecting my temazepam, saved up nearly a month of them", "crisis", "pills_set_aside"),
+    ("tired of being a burden, i'll fix that for good", "crisis", "burden_for_good"),
+    ("this is goodbye. thank you for listening", "crisis", "last_words"),
 ])
 def test_reviewed_patterns_fire(patterns, text, category, rule):
     match = patterns.detect(text)
@@ -54,6 +65,9 @@ def test_reviewed_patterns_fire(patterns, text, category, rule):
     "I said goodbye to my sister at the airport, I feel calm now that she is home",
     "the waiting for scan results is agony", "i fell asleep during my infusion", "my back aches after chemo",
     "told my kids i love them tonight before bed", "said my goodbyes to the nurses, its time to go home after chemo",
+    "the met in my shoulder blade aches again tonight", "i get so thirsty on this chemo", "my feet are numb from the chemo",
+    "my back aches since the bone scan", "will a headache be a side effect of my new pill",
+    "i worry about being a burden on my daughter", "is the razor ok to use when my platelets are low",
 ])
 def test_ordinary_questions_do_not_fire(patterns, text):
     assert patterns.detect(text) is None
