@@ -52,6 +52,12 @@ def patterns(nlp):
     ("been collecting my temazepam, saved up nearly a month of them", "crisis", "pills_set_aside"),
     ("tired of being a burden, i'll fix that for good", "crisis", "burden_for_good"),
     ("this is goodbye. thank you for listening", "crisis", "last_words"),
+    ("there's a heavy pressure in my chest and my jaw aches", "emergency", "phrase"),
+    ("sick since yesterday on chemo and can't keep anything down", "emergency", "nothing_kept_down"),
+    ("i held the knife against my wrist for an hour", "crisis", "blade_to_skin"),
+    ("sat in the garage with the engine running again", "crisis", "exhaust_fumes"),
+    ("i've picked the day and i feel at peace", "crisis", "decided"),
+    ("she put aside a month of her sleeping pills", "crisis", "pills_set_aside"),
 ])
 def test_reviewed_patterns_fire(patterns, text, category, rule):
     match = patterns.detect(text)
@@ -68,6 +74,8 @@ def test_reviewed_patterns_fire(patterns, text, category, rule):
     "the met in my shoulder blade aches again tonight", "i get so thirsty on this chemo", "my feet are numb from the chemo",
     "my back aches since the bone scan", "will a headache be a side effect of my new pill",
     "i worry about being a burden on my daughter", "is the razor ok to use when my platelets are low",
+    "cut my thumb with the kitchen knife", "it's like banging my head against a brick wall with the insurance",
+    "we picked the day for my port removal", "pain in my shoulder blade and my thigh",
 ])
 def test_ordinary_questions_do_not_fire(patterns, text):
     assert patterns.detect(text) is None
