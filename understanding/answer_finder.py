@@ -88,6 +88,14 @@ class AnswerFinder(GraphComponent):
         self.answer_ids: List[Text] = answers["ids"]
         self.bm25 = BM25Okapi(answers["words"]) if any(answers["words"]) else None
         self.arrays = arrays
+        # Examples grouped by answer, so each answer's best example is one reduceat (np.maximum.at
+        # took four times as long per message).
+        owner = arrays.get("example_owner", np.zeros(0, dtype=np.int64))
+        order = np.argsort(owner, kind="stable")
+        self._examples_by_owner = arrays["examples"][order] if len(owner) else None
+        grouped = owner[order]
+        self._group_starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(owner) else None
+        self._group_owner = grouped[self._group_starts] if len(owner) else None
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context) -> "AnswerFinder":
@@ -147,8 +155,9 @@ class AnswerFinder(GraphComponent):
         best = bm25.max() if n else 0.0
         vector = self.embeddings.embed([message.get(TEXT) or ""])[0]
         examples = self.arrays["titles"] @ vector  # an answer without examples: its title stands in
-        if len(self.arrays["example_owner"]):
-            np.maximum.at(examples, self.arrays["example_owner"], self.arrays["examples"] @ vector)
+        if self._examples_by_owner is not None:
+            best_example = np.maximum.reduceat(self._examples_by_owner @ vector, self._group_starts)
+            examples[self._group_owner] = np.maximum(examples[self._group_owner], best_example)
         return np.column_stack([
             np.log(classifier_probabilities(message, self.answer_ids) + 1e-3),
             np.log1p(np.maximum(bm25, 0.0)), bm25 / best if best > 0 else np.zeros(n),
