@@ -335,6 +335,7 @@ RECORD_TRIGGERS = [
     ["case", "no"], ["case", "no."], ["case", "#"], ["phn"], ["bsn"], ["nric"], ["personnummer"], ["accession"],
     ["request", "number"], ["licence"], ["license"], ["group", "is"], ["subscriber", "number"],
     ["expediente"], ["historia", "clínica"], ["dossier"], ["prontuário"], ["cartão", "sus"],
+    ["imss"], ["issste"], ["afiliación"], ["afiliacion"], ["nhi"], ["medicare", "number"],
 ]
 RECORD_FILLERS = _words(": # . is was = - no no. number num nr of 's it its it's ending ends last digits card de es est ist è é n° nº número numero numéro")
 PHONE_TRIGGERS = _words("call phone cell mobile tel telephone text reach number whatsapp landline")
@@ -385,7 +386,8 @@ _MAIL_HOSTS = ("gmail googlemail yahoo hotmail outlook live icloud me aol msn pr
 _DOT = r"(?:\.|\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>)\s*|\s+(?:dot|punto|ponto|point|kropka)\s+)"
 # Inside the name part of a spelled-out address: "josie underscore kamara", "ana guion bajo ruiz".
 _JOIN = rf"(?:{_DOT}|_|-|\s+(?:underscore|under\s?score|dash|hyphen|guion\s+bajo|guión\s+bajo|tiret\s+bas)\s+)"
-_TLD = r"(?:com|org|net|edu|gov|info|biz|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|mx|br|pt|pl|nl|be|ch|at|se|no|dk|fi|eu|me|in)"
+_TLD = (r"(?:com|org|net|edu|gov|info|biz|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|mx|br|pt|pl|nl|be|ch|at|se|no|dk|fi|eu|me|in"
+        r"|cz|sk|hu|ro|bg|gr|tr|ru|ua|za|ng|ke|gh|jp|kr|cn|tw|hk|sg|ph|th|vn|ar|cl|pe|il|ae|sa|pk|bd|lk|is|lt|lv|ee|si|hr|rs)")
 SPELLED_EMAIL_RE = re.compile(
     rf"(?<![\w.+-])(?P<local>[\w+-]+(?:{_JOIN}[\w+-]+)*?)(?P<at>\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|\(@\)|\[@\])\s*|"
     rf"\s+@\s+|\s+(?:at|arroba|arobase)\s+)(?P<domain>[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}{_TLD})(?![\w-]|{_DOT}\w)", re.IGNORECASE)
@@ -1351,8 +1353,30 @@ class Redactor:
 
     # ---- redacting --------------------------------------------------------------------------------
 
+    def _shouted_names_first(self, text: str) -> str:
+        """A message typed in capitals ("DONT TELL KEMI") shows no name by its case: it is read once in
+        lower case too, as a phone types it, where names are found by the lists and cues for lower-case
+        names; what either reading finds (overlaps joined) is replaced before the usual passes."""
+        letters = [c for c in text if c.isalpha()]
+        if len(letters) < 12 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+            return text
+        lowered = text.lower()
+        if len(lowered) != len(text):  # "İ" lower-cases to two characters: spans would not line up
+            return text
+        spans = sorted(self.find(text) + self.find(lowered), key=lambda r: (r.start, -r.end))
+        joined: List[Redaction] = []
+        for r in spans:
+            if joined and r.start < joined[-1].end:
+                last = joined[-1]
+                if r.end > last.end:  # "[GLORIA] WASHINGTON" and "GLORIA WASHINGTON": the whole
+                    joined[-1] = Redaction(last.start, r.end, last.label if last.end - last.start >= r.end - r.start else r.label)
+                continue
+            joined.append(r)
+        return _apply(text, joined)
+
     def redact(self, text: str) -> str:
         _check(text)
+        text = self._shouted_names_first(text)
         memo = {}
         for _ in range(MAX_PASSES):
             done = _apply(text, self.find(text, memo))
@@ -1366,7 +1390,7 @@ class Redactor:
         texts = list(texts)
         for t in texts:
             _check(t)
-        out = list(texts)
+        out = [self._shouted_names_first(t) for t in texts]
         todo = list(range(len(texts)))
         for _ in range(MAX_PASSES):
             if not todo:
