@@ -275,18 +275,32 @@ PERSON_DOING_RE = re.compile(
     r"\s*(?:(?:and|n|&)\s+(?:(?:i|me|my|her|his|their)\b|\[NAME\])|,\s*(?:my|our|her|his)\b|\s*\((?:my|our|her|his)\b"
     r"|\s+(?:keeps|kept|drove|drives|took|says|said|asked|asks|told|tells|wants|wanted|rang|called|texted|brought"
     r"|brings|handles|handled|remembered|painted|visited|helped|helps|cooked|picked|dropped|went|is\s+my|is\s+our"
+    r"|came\s+with|comes\s+with|sat\s+with|sits\s+with|stayed\s+with|is\s+home|['’]s\s+been\s+\w+ing"
     r"|made\s+(?:me|us)|makes\s+(?:me|us)|is\s+doing|has\s+been\s+so|is\s+going\s+to|is\s+coming|has\s+been\s+\w+ing"
     r"|just\s+(?:told|said|called|texted)|from\s+(?:the|church|work|next\s+door)|at\s+the\s+(?:pharmacy|clinic|front\s+desk|office)"
     r"|(?:the|my|our)\s+(?:\w+\s+)?(?:nurse|doctor|oncologist|neighbou?r|carer|caregiver|granddaughter|grandson|daughter|son"
     r"|sister|brother|friend|wife|husband|partner|niece|nephew|cousin|aunt|uncle|mum|mom))\b)",
     re.IGNORECASE)
+# Month names that are first names too ("April asked if she can come", "June drove me"): names only
+# before a person's doing that no month does.
+MONTH_FIRST_NAMES = _words("april may june august")
+MONTH_NAME_DOING_RE = re.compile(r"\s+(?:asked|drove|took|said|says|told|texted|called|rang|brought|visited|helped"
+                                 r"|cooked|came\s+with|sat\s+with|stayed\s+with)\b", re.IGNORECASE)
+# A capitalised word opening a sentence right before "my neighbour", with no comma: "Sunny my neighbour
+# walks the dog", "Precious my daughter". Not an adverb: "Yesterday my husband", "Luckily my sister".
+RELATION_AFTER_RE = re.compile(
+    r"\s+(?:my|our)\s+(?:\w+\s+)?(?:neighbou?r|carer|caregiver|granddaughter|grandson|daughter|son|sister|brother"
+    r"|friend|wife|husband|partner|niece|nephew|cousin|aunt|auntie|uncle|mum|mom|mother|father|dad)\b", re.IGNORECASE)
+NOT_BEFORE_RELATION = _words("""today yesterday tonight tomorrow now then sometimes recently lately finally also
+    so but and or because when after before since once still even only just maybe perhaps plus anyway meanwhile
+    honestly actually basically thankfully hopefully unfortunately sadly apparently obviously""")
 # Initials written with full stops ("J.P.", "A.J.") are a name unless they spell a common abbreviation.
 DOTTED_INITIALS_RE = re.compile(r"^[A-Z]\.[A-Z]\.$")
 DOTTED_ABBREVIATIONS = _words("""us uk am pm dc ny la md rn np pa ps iv er ed eu ok tv gp ct pt ot ms ac tc do so bc
     eg ie nb hr ob uv ri nj nc sc nh nz vs jr sr ii ma ba bs rx dr mr""")
 HYPHEN_SUFFIXES = _words("like based led free type style ish ward wards esque ers er")
 GREETINGS = _words("hi hello hey dear hiya heya yo howdy morning hola olá ola oi bonjour salut ciao namaste")
-PARTICLES = _words("van von de der den da di del della la le du st. bin al")
+PARTICLES = _words("van von de der den da di del della dela delos dos das la le du st. bin ibn al")
 NAME_CONNECTORS = {"-", "'", "’"}
 
 STREET_SUFFIXES = _words("""street st st. avenue ave ave. av road rd rd. boulevard blvd blvd. lane ln ln.
@@ -757,12 +771,18 @@ class Redactor:
         if self.names is None or not (word.istitle() or (word.islower() and tok.i == 0)) or len(word) < 3:
             return False
         low = tok.lower_
+        after = tok.idx + len(word)
+        if low in MONTH_FIRST_NAMES and word.istitle() and MONTH_NAME_DOING_RE.match(doc.text, after):
+            return True
+        if word.istitle() and low not in STOP_WORDS and low not in NOT_BEFORE_RELATION and not low.endswith("ly") \
+                and low not in MONTHS and low not in WEEKDAYS and RELATION_AFTER_RE.match(doc.text, after):
+            return True
         if low in MONTHS or low in WEEKDAYS or low in MEDICAL or self.names.case.place(low) \
                 or (low in STOP_WORDS and not word.istitle()):  # "Will drove me", not "will and i"
             return False
         if low not in self.names.first_names and not (word.istitle() and self.names.by_case(word, sentence_start=False)):
             return False
-        return PERSON_DOING_RE.match(doc.text, tok.idx + len(word)) is not None
+        return PERSON_DOING_RE.match(doc.text, after) is not None
 
     def _signature(self, doc: Doc) -> Optional[Tuple[int, int]]:
         """One to three capitalised words alone after the last sentence of a message, none an ordinary word

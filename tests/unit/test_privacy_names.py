@@ -104,6 +104,12 @@ def test_capitalised_ordinary_words_stay(redactor, text):
     ("nurse oyinkan said the port looks fine", "oyinkan"),
     ("Ivy made me soup again, bless her", "Ivy"),
     ("Robin the infusion nurse found my vein first go", "Robin"),
+    # a month that is a first name before a person's doing; a word opening a sentence before "my sister"
+    ("June drove me to radiotherapy every day", "June"),
+    ("Marigold my neighbour walks the dog on chemo weeks", "Marigold"),
+    ("Joy came with me to the scan and held my hand", "Joy"),
+    # a message typed in capitals is read in lower case too
+    ("PLEASE DONT TELL FOLASADE ABOUT THE SCAN YET", "FOLASADE"),
     # initials, and a name signed after a dash
     ("R.J. is calling the insurance for me", "R.J."),
     ("sorry for all the questions -Mags", "Mags"),
@@ -123,6 +129,8 @@ def test_names_told_by_how_they_are_written_and_what_surrounds_them(redactor, te
     "i dont know if hes coming, thats the thing",
     "tell them, tell people, tell work: ask my oncologist (my doctor) first",
     "Chemo made me so tired. Hope is hard to find some days",
+    "April is my favourite month. Yesterday my husband cried. Luckily my sister came",
+    "MY SCAN IS ON MONDAY AT MAYO CLINIC AND IBRANCE STARTS IN JUNE",
 ])
 def test_words_that_only_look_like_names_stay(redactor, text):
     assert redactor.redact(text) == text
