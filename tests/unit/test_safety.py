@@ -58,6 +58,8 @@ def patterns(nlp):
     ("sat in the garage with the engine running again", "crisis", "exhaust_fumes"),
     ("i've picked the day and i feel at peace", "crisis", "decided"),
     ("she put aside a month of her sleeping pills", "crisis", "pills_set_aside"),
+    ("he sent a text saying thanks for everything and now his phone is off", "crisis", "goodbye_then_unreachable"),
+    ("itchy rash all over since the new tablet and i'm wheezing", "emergency", "allergic_reaction"),
 ])
 def test_reviewed_patterns_fire(patterns, text, category, rule):
     match = patterns.detect(text)
@@ -76,6 +78,8 @@ def test_reviewed_patterns_fire(patterns, text, category, rule):
     "i worry about being a burden on my daughter", "is the razor ok to use when my platelets are low",
     "cut my thumb with the kitchen knife", "it's like banging my head against a brick wall with the insurance",
     "we picked the day for my port removal", "pain in my shoulder blade and my thigh",
+    "said goodbye to the nurses, they are the best", "my phone was switched off during the scan",
+    "the rash from the capecitabine is itchy and my feet are swollen",
 ])
 def test_ordinary_questions_do_not_fire(patterns, text):
     assert patterns.detect(text) is None
