@@ -60,6 +60,8 @@ def patterns(nlp):
     ("she put aside a month of her sleeping pills", "crisis", "pills_set_aside"),
     ("he sent a text saying thanks for everything and now his phone is off", "crisis", "goodbye_then_unreachable"),
     ("itchy rash all over since the new tablet and i'm wheezing", "emergency", "allergic_reaction"),
+    ("i'm not waiting on god's timing any more", "crisis", "not_waiting_on_god"),
+    ("been looking up how many it would take, i have enough in the cupboard", "crisis", "medicines_researched"),
 ])
 def test_reviewed_patterns_fire(patterns, text, category, rule):
     match = patterns.detect(text)
@@ -80,6 +82,8 @@ def test_reviewed_patterns_fire(patterns, text, category, rule):
     "we picked the day for my port removal", "pain in my shoulder blade and my thigh",
     "said goodbye to the nurses, they are the best", "my phone was switched off during the scan",
     "the rash from the capecitabine is itchy and my feet are swollen",
+    "i'm scared of twisting the wrong way in yoga with mets in my spine",
+    "are letrozole and st john's wort dangerous together", "i am waiting on god's timing and at peace with it",
 ])
 def test_ordinary_questions_do_not_fire(patterns, text):
     assert patterns.detect(text) is None
