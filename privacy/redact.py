@@ -276,6 +276,7 @@ PERSON_DOING_RE = re.compile(
     r"|\s+(?:keeps|kept|drove|drives|took|says|said|asked|asks|told|tells|wants|wanted|rang|called|texted|brought"
     r"|brings|handles|handled|remembered|painted|visited|helped|helps|cooked|picked|dropped|went|is\s+my|is\s+our"
     r"|came\s+with|comes\s+with|sat\s+with|sits\s+with|stayed\s+with|is\s+home|['’]s\s+been\s+\w+ing"
+    r"|has\s+been\s+(?:my|our|her|his)|wo?n['’]?t\s+(?:talk|listen|eat|let|stop|come|go)|doesn['’]?t\s+(?:talk|know|want)"
     r"|made\s+(?:me|us)|makes\s+(?:me|us)|is\s+doing|has\s+been\s+so|is\s+going\s+to|is\s+coming|has\s+been\s+\w+ing"
     r"|just\s+(?:told|said|called|texted)|from\s+(?:the|church|work|next\s+door)|at\s+the\s+(?:pharmacy|clinic|front\s+desk|office)"
     r"|(?:the|my|our)\s+(?:\w+\s+)?(?:nurse|doctor|oncologist|neighbou?r|carer|caregiver|granddaughter|grandson|daughter|son"

@@ -108,6 +108,7 @@ def test_capitalised_ordinary_words_stay(redactor, text):
     ("June drove me to radiotherapy every day", "June"),
     ("Marigold my neighbour walks the dog on chemo weeks", "Marigold"),
     ("Joy came with me to the scan and held my hand", "Joy"),
+    ("Patience has been my carer for two years", "Patience"),
     # a message typed in capitals is read in lower case too
     ("PLEASE DONT TELL FOLASADE ABOUT THE SCAN YET", "FOLASADE"),
     # initials, and a name signed after a dash
@@ -131,6 +132,7 @@ def test_names_told_by_how_they_are_written_and_what_surrounds_them(redactor, te
     "Chemo made me so tired. Hope is hard to find some days",
     "April is my favourite month. Yesterday my husband cried. Luckily my sister came",
     "MY SCAN IS ON MONDAY AT MAYO CLINIC AND IBRANCE STARTS IN JUNE",
+    "Honestly has been my motto. Chemo wont stop the spread forever",
 ])
 def test_words_that_only_look_like_names_stay(redactor, text):
     assert redactor.redact(text) == text
