@@ -410,6 +410,11 @@ SPELLED_EMAIL_RE = re.compile(
 LOOSE_EMAIL_RE = re.compile(
     r"(?<![\w.+-])[\w.+-]*[^\W\d_][\w.+-]*@[^\W\d_][\w-]*(?:\.[\w-]+)*|(?<![\w.+-])[\w.+-]+(?:\s*(?:@|\(at\)|\[at\])\s*|"
     r"\s+at\s+)(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol|protonmail|gmx)\b", re.IGNORECASE)
+# An apartment by its number, even with no street beside it ("buzz apt 12C"): a hospital's "unit 3" or
+# "room 12" is no home, so only apartment words.
+APARTMENT_RE = re.compile(r"\b(?:apt\.?|apartment)\s*(?:no\.?|#)?\s*\d+[A-Za-z]?\b"
+                          r"(?!\s*(?:floors?|stor(?:e)?ys?|blocks?|minutes?|mins?|bed(?:room)?s?|rooms?|doors?|times?))",
+                          re.IGNORECASE)
 # A domain with a path, whatever its ending: "linktr.ee/metsmama", "youtube.com/@jo" (split by the tokenizer).
 URL_PATH_RE = re.compile(r"(?<![\w@.-])(?:https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,6}/[^\s]*[\w/]")
 MAIL_CUE_RE = re.compile(r"(?:e-?mail|mail|correo|courriel|write|message|contact)\W*(?:\w+\W+){0,4}$", re.IGNORECASE)
@@ -1141,6 +1146,8 @@ class Redactor:
             out.append((m.start(), m.end(), EMAIL))
         for m in URL_PATH_RE.finditer(text) if "/" in text else ():
             out.append((m.start(), m.end(), URL))
+        for m in APARTMENT_RE.finditer(text) if digits and "ap" in low else ():  # "buzz apt 12C"
+            out.append((m.start(), m.end(), ADDRESS))
         for m in SPELLED_URL_RE.finditer(text) if " dot " in low else ():
             if m.group("host").lower() not in STOP_WORDS:
                 out.append((m.start(), m.end(), URL))
