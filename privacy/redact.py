@@ -268,6 +268,9 @@ PERSON_BEFORE = _words("tell ask asked asking with and told thank thanks hey hi 
 # "asking kev", "nkechi says hi". Not after "and" or before "is": "tmrw is", "and tbh".
 PERSON_BEFORE_STRONG = _words("tell ask asked asking told thank thanks hey hi")
 PERSON_AFTER_STRONG = _words("said says told asked texted called drove took keeps wants thinks")
+# Family and the people around a patient, as words after "my" or "the".
+_KIN = (r"neighbou?r|carer|caregiver|granddaughter|grandson|daughter|son|sister|brother|friend|wife|husband"
+        r"|partner|niece|nephew|cousin|aunt|uncle|mum|mom")
 # A first name that is an ordinary word too (Hope, Will, Faith, Bill, Summer) opening a sentence is a
 # name when a person's doing follows: "Faith and her husband are", "Bill keeps forgetting", "Honey, my
 # youngest", "Joy from the infusion suite". ("Faith keeps me going" loses a word: over-redaction.)
@@ -279,8 +282,7 @@ PERSON_DOING_RE = re.compile(
     r"|has\s+been\s+(?:my|our|her|his)|wo?n['’]?t\s+(?:talk|listen|eat|let|stop|come|go)|doesn['’]?t\s+(?:talk|know|want)"
     r"|made\s+(?:me|us)|makes\s+(?:me|us)|is\s+doing|has\s+been\s+so|is\s+going\s+to|is\s+coming|has\s+been\s+\w+ing"
     r"|just\s+(?:told|said|called|texted)|from\s+(?:the|church|work|next\s+door)|at\s+the\s+(?:pharmacy|clinic|front\s+desk|office)"
-    r"|(?:the|my|our)\s+(?:\w+\s+)?(?:nurse|doctor|oncologist|neighbou?r|carer|caregiver|granddaughter|grandson|daughter|son"
-    r"|sister|brother|friend|wife|husband|partner|niece|nephew|cousin|aunt|uncle|mum|mom))\b)",
+    rf"|(?:the|my|our)\s+(?:\w+\s+)?(?:nurse|doctor|oncologist|{_KIN}))\b)",
     re.IGNORECASE)
 # Month names that are first names too ("April asked if she can come", "June drove me"): names only
 # before a person's doing that no month does.
@@ -289,9 +291,7 @@ MONTH_NAME_DOING_RE = re.compile(r"\s+(?:asked|drove|took|said|says|told|texted|
                                  r"|cooked|came\s+with|sat\s+with|stayed\s+with)\b", re.IGNORECASE)
 # A capitalised word opening a sentence right before "my neighbour", with no comma: "Sunny my neighbour
 # walks the dog", "Precious my daughter". Not an adverb: "Yesterday my husband", "Luckily my sister".
-RELATION_AFTER_RE = re.compile(
-    r"\s+(?:my|our)\s+(?:\w+\s+)?(?:neighbou?r|carer|caregiver|granddaughter|grandson|daughter|son|sister|brother"
-    r"|friend|wife|husband|partner|niece|nephew|cousin|aunt|auntie|uncle|mum|mom|mother|father|dad)\b", re.IGNORECASE)
+RELATION_AFTER_RE = re.compile(rf"\s+(?:my|our)\s+(?:\w+\s+)?(?:{_KIN}|auntie|mother|father|dad)\b", re.IGNORECASE)
 NOT_BEFORE_RELATION = _words("""today yesterday tonight tomorrow now then sometimes recently lately finally also
     so but and or because when after before since once still even only just maybe perhaps plus anyway meanwhile
     honestly actually basically thankfully hopefully unfortunately sadly apparently obviously""")

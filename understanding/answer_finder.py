@@ -90,12 +90,14 @@ class AnswerFinder(GraphComponent):
         self.arrays = arrays
         # Examples grouped by answer, so each answer's best example is one reduceat (np.maximum.at
         # took four times as long per message).
+        self._examples_by_owner = self._group_starts = self._group_owner = None
         owner = arrays.get("example_owner", np.zeros(0, dtype=np.int64))
-        order = np.argsort(owner, kind="stable")
-        self._examples_by_owner = arrays["examples"][order] if len(owner) else None
-        grouped = owner[order]
-        self._group_starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(owner) else None
-        self._group_owner = grouped[self._group_starts] if len(owner) else None
+        if len(owner):
+            order = np.argsort(owner, kind="stable")
+            grouped = owner[order]
+            self._examples_by_owner = arrays["examples"][order]
+            self._group_starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+            self._group_owner = grouped[self._group_starts]
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context) -> "AnswerFinder":
